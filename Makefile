@@ -1,0 +1,79 @@
+# vmm: one static musl binary. `make` builds ./vmm, `make test` runs the whole suite,
+# `make run` boots it (in a throw-away KVM-capable guest if this host has no /dev/kvm).
+
+BIOS ?= /usr/share/seabios/bios.bin
+CC := musl-gcc
+SAN_CC ?= clang
+CFLAGS ?= -O2
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS := -D_GNU_SOURCE
+UAPI := build/uapi
+
+SRCS := vmm.c $(wildcard devices/*.c)
+DEVICES := $(wildcard devices/*.c)
+HDRS := vmm.h
+
+# Debian packages the build needs, and the files that show they are there.
+DEB_PKGS := musl-tools seabios linux-libc-dev
+DEB_FILES := /usr/bin/musl-gcc /usr/share/seabios/bios.bin /usr/include/linux/kvm.h
+
+.PHONY: all deps test run bench fuzz fuzz-long format clean
+
+all: vmm
+
+deps:
+	@missing=""; for f in $(DEB_FILES); do [ -e $$f ] || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing build dependencies: $(DEB_PKGS)"; \
+	    (apt-get install -y -q $(DEB_PKGS) >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q $(DEB_PKGS) >/dev/null)) || exit 1; \
+	  else \
+	    echo "missing build dependencies; run: sudo apt-get install $(DEB_PKGS)"; exit 1; \
+	  fi; \
+	fi
+
+# musl-gcc must not see glibc's /usr/include: give it just the kernel's UAPI headers.
+$(UAPI)/.done: | deps
+	mkdir -p $(UAPI)
+	ln -sfn /usr/include/linux $(UAPI)/linux
+	ln -sfn /usr/include/asm-generic $(UAPI)/asm-generic
+	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(UAPI)/asm
+	touch $@
+
+vmm: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done $(BIOS)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -isystem $(UAPI) -static -s \
+	  -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -Wl,-z,noexecstack \
+	  -o $@ $(SRCS) bios.S
+
+# The same program with AddressSanitizer and UndefinedBehaviorSanitizer (glibc, dynamic).
+build/vmm-asan: $(SRCS) $(HDRS) bios.S linker.ld | deps
+	@mkdir -p build
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer \
+	  -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
+
+# Device-model unit tests: no KVM needed.
+build/unit: tests/unit.c $(DEVICES) $(HDRS)
+	@mkdir -p build
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -o $@ tests/unit.c $(DEVICES)
+
+build/unit-asan: tests/unit.c $(DEVICES) $(HDRS)
+	@mkdir -p build
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer \
+	  -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ tests/unit.c $(DEVICES)
+
+test: vmm
+	./test.sh
+
+run: vmm
+	tests/run-vmm.sh ./vmm
+
+bench: vmm
+	tests/bench.sh
+
+format:
+	clang-format -i vmm.c vmm.h devices/*.c tests/*.c fuzz/*.c
+
+clean:
+	rm -rf build vmm

@@ -1,0 +1,15 @@
+/* The default BIOS, embedded in the binary. linker.ld places .bios page-aligned among the
+ * read-only data, so vmm hands these very pages to KVM as the read-only image at 4 GiB. */
+#ifndef BIOS_PATH
+#define BIOS_PATH "/usr/share/seabios/bios.bin"
+#endif
+	.section .bios, "a"
+	.balign 4096
+	.globl bios_image_start
+	.globl bios_image_end
+bios_image_start:
+	.incbin BIOS_PATH
+bios_image_end:
+	.balign 4096
+
+	.section .note.GNU-stack, "", @progbits
