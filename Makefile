@@ -17,7 +17,7 @@ HDRS := vmm.h
 DEB_PKGS := musl-tools seabios linux-libc-dev
 DEB_FILES := /usr/bin/musl-gcc /usr/share/seabios/bios.bin /usr/include/linux/kvm.h
 
-.PHONY: all deps test run bench fuzz fuzz-long format clean
+.PHONY: all deps guests test run bench fuzz fuzz-long format clean
 
 all: vmm
 
@@ -63,6 +63,14 @@ build/unit-asan: tests/unit.c $(DEVICES) $(HDRS)
 	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ tests/unit.c $(DEVICES)
 
+# Hand-assembled test BIOS images (64 KiB each).
+GUESTS := $(patsubst tests/guests/%.S,build/guests/%.bin,$(wildcard tests/guests/*.S))
+guests: $(GUESTS)
+build/guests/%.bin: tests/guests/%.S tests/guests/guest.h
+	@mkdir -p build/guests
+	gcc -c -o build/guests/$*.o $<
+	ld -Ttext=0 -e 0 --oformat=binary -o $@ build/guests/$*.o
+
 test: vmm
 	./test.sh
 
@@ -73,7 +81,7 @@ bench: vmm
 	tests/bench.sh
 
 format:
-	clang-format -i vmm.c vmm.h devices/*.c tests/*.c fuzz/*.c
+	clang-format -i vmm.c vmm.h devices/*.c tests/*.c $(wildcard fuzz/*.c)
 
 clean:
 	rm -rf build vmm

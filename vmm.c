@@ -23,17 +23,17 @@
 #define MiB (1024 * KiB)
 #define GiB (1024 * MiB)
 
-#define BIOS_MIN (64 * KiB)
-#define BIOS_MAX (16 * MiB)
-#define BIOS_LOW_MAX (128 * KiB) /* how much of the image also appears below 1 MiB */
-#define RAM_DEFAULT (128 * MiB)
-#define RAM_MIN (16 * MiB)         /* SeaBIOS keeps its relocated init code below the top */
-#define RAM_MAX (1024 * GiB)
-#define RAM_BELOW_4G_MAX (3 * GiB) /* the rest of the first 4 GiB is the PCI hole and BIOS */
+#define BIOS_MIN	  (64 * KiB)
+#define BIOS_MAX	  (16 * MiB)
+#define BIOS_LOW_MAX	  (128 * KiB) /* how much of the image also appears below 1 MiB */
+#define RAM_DEFAULT	  (128 * MiB)
+#define RAM_MIN		  (16 * MiB) /* SeaBIOS keeps its relocated init code below the top */
+#define RAM_MAX		  (1024 * GiB)
+#define RAM_BELOW_4G_MAX  (3 * GiB)   /* the rest of the first 4 GiB is the PCI hole and BIOS */
 #define IDENTITY_MAP_ADDR 0xfeffc000u /* one page, then the three-page TSS (Intel only) */
-#define TSS_ADDR 0xfeffd000u
-#define COM1_PORT 0x3f8
-#define COM1_IRQ 4
+#define TSS_ADDR	  0xfeffd000u
+#define COM1_PORT	  0x3f8
+#define COM1_IRQ	  4
 
 int debug_level;
 
@@ -48,30 +48,30 @@ struct options {
 };
 
 static const char usage_text[] =
-	"Usage: vmm [OPTIONS]\n"
-	"Boot a legacy x86 PC with SeaBIOS on Linux KVM.\n"
-	"\n"
-	"  -b, --bios FILE     BIOS image to boot instead of the built-in SeaBIOS\n"
-	"                      (a multiple of 64 KiB, from 64 KiB to 16 MiB)\n"
-	"  -m, --memory SIZE   guest RAM, with optional K, M, G or T suffix; a plain\n"
-	"                      number means MiB (default 128M, at least 16M)\n"
-	"  -d, --debug LEVEL   0 errors only (default), 1 each setup step and the reason\n"
-	"                      vmm stops, 2 also unhandled ports, 3 also every VM exit\n"
-	"      --boot-menu     let SeaBIOS offer its boot menu (\"Press ESC\")\n"
-	"  -h, --help          show this help and exit\n"
-	"  -V, --version       show the version and exit\n"
-	"\n"
-	"The BIOS debug log (port 0x402) and COM1 go to standard output; vmm's own\n"
-	"messages go to standard error.\n"
-	"\n"
-	"Exit status:\n"
-	"  0    the guest asked for a reset or power-off (SeaBIOS does this after\n"
-	"       \"No bootable device\")\n"
-	"  1    error: unusable BIOS file, no KVM, a failed system call, a VM exit\n"
-	"       vmm cannot handle\n"
-	"  2    bad command line\n"
-	"  3    the guest triple-faulted\n"
-	"  128+N  stopped by signal N (130 for Ctrl-C, 143 for SIGTERM)\n";
+    "Usage: vmm [OPTIONS]\n"
+    "Boot a legacy x86 PC with SeaBIOS on Linux KVM.\n"
+    "\n"
+    "  -b, --bios FILE     BIOS image to boot instead of the built-in SeaBIOS\n"
+    "                      (a multiple of 64 KiB, from 64 KiB to 16 MiB)\n"
+    "  -m, --memory SIZE   guest RAM, with optional K, M, G or T suffix; a plain\n"
+    "                      number means MiB (default 128M, at least 16M)\n"
+    "  -d, --debug LEVEL   0 errors only (default), 1 each setup step and the reason\n"
+    "                      vmm stops, 2 also unhandled ports, 3 also every VM exit\n"
+    "      --boot-menu     let SeaBIOS offer its boot menu (\"Press ESC\")\n"
+    "  -h, --help          show this help and exit\n"
+    "  -V, --version       show the version and exit\n"
+    "\n"
+    "The BIOS debug log (port 0x402) and COM1 go to standard output; vmm's own\n"
+    "messages go to standard error.\n"
+    "\n"
+    "Exit status:\n"
+    "  0    the guest asked for a reset or power-off (SeaBIOS does this after\n"
+    "       \"No bootable device\")\n"
+    "  1    error: unusable BIOS file, no KVM, a failed system call, a VM exit\n"
+    "       vmm cannot handle\n"
+    "  2    bad command line\n"
+    "  3    the guest triple-faulted\n"
+    "  128+N  stopped by signal N (130 for Ctrl-C, 143 for SIGTERM)\n";
 
 void log_msg(const char *fmt, ...)
 {
@@ -98,10 +98,26 @@ int parse_size(const char *s, uint64_t *out)
 	unsigned shift = 20;
 	switch (*p) {
 	case '\0': break;
-	case 'k': case 'K': shift = 10; p++; break;
-	case 'm': case 'M': shift = 20; p++; break;
-	case 'g': case 'G': shift = 30; p++; break;
-	case 't': case 'T': shift = 40; p++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		p++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		p++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		p++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		p++;
+		break;
 	default: return -1;
 	}
 	if (*p == 'i' && p[1] == 'B')
@@ -117,28 +133,28 @@ int parse_size(const char *s, uint64_t *out)
 /* Returns 0 and fills o, or -1 with a message in err (a usage error). */
 int parse_options(int argc, char **argv, struct options *o, char *err, size_t errlen)
 {
-	static const struct option longopts[] = {
-		{"bios", required_argument, NULL, 'b'},  {"memory", required_argument, NULL, 'm'},
-		{"debug", required_argument, NULL, 'd'}, {"boot-menu", no_argument, NULL, 'M'},
-		{"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"bios", required_argument, NULL, 'b'},
+						 {"memory", required_argument, NULL, 'm'},
+						 {"debug", required_argument, NULL, 'd'},
+						 {"boot-menu", no_argument, NULL, 'M'},
+						 {"help", no_argument, NULL, 'h'},
+						 {"version", no_argument, NULL, 'V'},
+						 {NULL, 0, NULL, 0}};
 	*o = (struct options){.ram_size = RAM_DEFAULT};
 	optind = 0; /* full rescan, so the parser can run more than once (tests, fuzzing) */
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, ":b:m:d:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'b':
-			o->bios_path = optarg;
-			break;
+		case 'b': o->bios_path = optarg; break;
 		case 'm':
 			if (parse_size(optarg, &o->ram_size) < 0) {
 				snprintf(err, errlen, "invalid memory size '%s'", optarg);
 				return -1;
 			}
 			if (o->ram_size < RAM_MIN || o->ram_size > RAM_MAX) {
-				snprintf(err, errlen, "memory size '%s' is out of range (16M to 1T)",
-					 optarg);
+				snprintf(err, errlen,
+					 "memory size '%s' is out of range (16M to 1T)", optarg);
 				return -1;
 			}
 			if (o->ram_size % (4 * KiB)) {
@@ -160,9 +176,7 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 		case ':':
 			snprintf(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
 			return -1;
-		default:
-			snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
-			return -1;
+		default: snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]); return -1;
 		}
 	}
 	if (optind < argc) {
@@ -385,14 +399,14 @@ static void open_kvm(void)
 		int cap;
 		const char *name;
 	} caps[] = {
-		{KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},
-		{KVM_CAP_PIT2, "KVM_CAP_PIT2"},
-		{KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
-		{KVM_CAP_READONLY_MEM, "KVM_CAP_READONLY_MEM"},
-		{KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
-		{KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR"},
-		{KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
-		{KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
+	    {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},
+	    {KVM_CAP_PIT2, "KVM_CAP_PIT2"},
+	    {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
+	    {KVM_CAP_READONLY_MEM, "KVM_CAP_READONLY_MEM"},
+	    {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
+	    {KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR"},
+	    {KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
+	    {KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
 	};
 	for (unsigned i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
 		if (ioctl(vm.kvm_fd, KVM_CHECK_EXTENSION, caps[i].cap) <= 0) {
@@ -403,16 +417,15 @@ static void open_kvm(void)
 	debug(1, "opened /dev/kvm (API %d)\n", api);
 }
 
-static void add_memory(unsigned slot, uint64_t gpa, uint64_t size, const void *host,
-		       uint32_t flags, const char *what)
+static void add_memory(unsigned slot, uint64_t gpa, uint64_t size, const void *host, uint32_t flags,
+		       const char *what)
 {
 	struct kvm_userspace_memory_region r = {.slot = slot,
 						.flags = flags,
 						.guest_phys_addr = gpa,
 						.memory_size = size,
 						.userspace_addr = (uint64_t)(uintptr_t)host};
-	kvm_ioctl(vm.vm_fd, KVM_SET_USER_MEMORY_REGION, &r, "KVM_SET_USER_MEMORY_REGION for",
-		  what);
+	kvm_ioctl(vm.vm_fd, KVM_SET_USER_MEMORY_REGION, &r, "KVM_SET_USER_MEMORY_REGION for", what);
 	debug(1, "slot %u: guest 0x%09llx-0x%09llx %s%s\n", slot, (unsigned long long)gpa,
 	      (unsigned long long)(gpa + size - 1), what,
 	      (flags & KVM_MEM_READONLY) ? " (read-only)" : "");
@@ -506,8 +519,8 @@ static void map_run_area(void)
 	kvm_ioctl(vm.vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone, "KVM_REGISTER_COALESCED_MMIO for",
 		  "the debug port");
 	vm.ring = (void *)((char *)vm.run + (size_t)page * (size_t)pagesize);
-	vm.ring_entries = (unsigned)(((size_t)pagesize - sizeof(*vm.ring)) /
-				     sizeof(struct kvm_coalesced_mmio));
+	vm.ring_entries =
+	    (unsigned)(((size_t)pagesize - sizeof(*vm.ring)) / sizeof(struct kvm_coalesced_mmio));
 	debug(1, "debug port writes coalesced (%u-entry ring)\n", vm.ring_entries);
 }
 
@@ -548,8 +561,8 @@ static void setup_devices(const struct options *o)
 	add_e820(&n, IDENTITY_MAP_ADDR, 4 * 4096, 2);
 	add_e820(&n, 4 * GiB - vm.bios_size, vm.bios_size, 2);
 	struct fw_cfg *f = &vm.fw_cfg;
-	int err = fw_cfg_add_int(f, 0x0005, 1, 2);       /* NB_CPUS */
-	err |= fw_cfg_add_int(f, 0x000f, 1, 2);          /* MAX_CPUS */
+	int err = fw_cfg_add_int(f, 0x0005, 1, 2);	   /* NB_CPUS */
+	err |= fw_cfg_add_int(f, 0x000f, 1, 2);		   /* MAX_CPUS */
 	err |= fw_cfg_add_int(f, 0x000e, o->boot_menu, 2); /* BOOT_MENU: "Press ESC" or not */
 	err |= fw_cfg_add_file(f, "etc/e820", vm.e820, 20 * n);
 	/* After "No bootable device" reboot at once instead of in 60 s; vmm then stops. */
@@ -585,13 +598,12 @@ static void dump_registers(void)
 		"vmm: rsi %016llx rdi %016llx rbp %016llx\n"
 		"vmm: cs %04x base %08llx ss %04x ds %04x es %04x cr0 %08llx cr3 %08llx "
 		"cr4 %08llx efer %llx\n",
-		(unsigned long long)r.rip, (unsigned long long)r.rsp,
-		(unsigned long long)r.rflags, (unsigned long long)r.rax,
-		(unsigned long long)r.rbx, (unsigned long long)r.rcx, (unsigned long long)r.rdx,
-		(unsigned long long)r.rsi, (unsigned long long)r.rdi, (unsigned long long)r.rbp,
-		s.cs.selector, (unsigned long long)s.cs.base, s.ss.selector, s.ds.selector,
-		s.es.selector, (unsigned long long)s.cr0, (unsigned long long)s.cr3,
-		(unsigned long long)s.cr4, (unsigned long long)s.efer);
+		(unsigned long long)r.rip, (unsigned long long)r.rsp, (unsigned long long)r.rflags,
+		(unsigned long long)r.rax, (unsigned long long)r.rbx, (unsigned long long)r.rcx,
+		(unsigned long long)r.rdx, (unsigned long long)r.rsi, (unsigned long long)r.rdi,
+		(unsigned long long)r.rbp, s.cs.selector, (unsigned long long)s.cs.base,
+		s.ss.selector, s.ds.selector, s.es.selector, (unsigned long long)s.cr0,
+		(unsigned long long)s.cr3, (unsigned long long)s.cr4, (unsigned long long)s.efer);
 }
 
 /* Replay the debug-port writes KVM batched, oldest first, before anything else happens. */
@@ -622,8 +634,8 @@ static void handle_io(void)
 	}
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
-	debug(3, "exit: %s port 0x%04x size %u count %u\n", is_write ? "out" : "in",
-	      run->io.port, size, run->io.count);
+	debug(3, "exit: %s port 0x%04x size %u count %u\n", is_write ? "out" : "in", run->io.port,
+	      size, run->io.count);
 	for (uint32_t i = 0; i < run->io.count; i++) /* rep ins/outs arrive as one exit */
 		io_bus_access(&vm.bus, run->io.port, size, is_write, data + i * size);
 }
@@ -649,22 +661,15 @@ static void handle_exit(void)
 {
 	struct kvm_run *run = vm.run;
 	switch (run->exit_reason) {
-	case KVM_EXIT_IO:
-		handle_io();
-		break;
-	case KVM_EXIT_MMIO:
-		handle_mmio();
-		break;
-	case KVM_EXIT_INTR:
-		break;
+	case KVM_EXIT_IO: handle_io(); break;
+	case KVM_EXIT_MMIO: handle_mmio(); break;
+	case KVM_EXIT_INTR: break;
 	case KVM_EXIT_SHUTDOWN:
 		stop(EXIT_TRIPLE_FAULT, "guest triple-faulted (shutdown); stopping");
 		if (debug_level >= 1)
 			dump_registers();
 		break;
-	case KVM_EXIT_HLT:
-		stop(EXIT_GUEST_DONE, "guest halted the CPU; stopping");
-		break;
+	case KVM_EXIT_HLT: stop(EXIT_GUEST_DONE, "guest halted the CPU; stopping"); break;
 	case KVM_EXIT_SYSTEM_EVENT:
 		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
 			vm_request_reset("system event");
@@ -774,8 +779,8 @@ int main(int argc, char **argv)
 	vm.ram_size = o.ram_size;
 	vm.ram_below_4g = o.ram_size < RAM_BELOW_4G_MAX ? o.ram_size : RAM_BELOW_4G_MAX;
 	vm.ram_above_4g = o.ram_size - vm.ram_below_4g;
-	vm.ram = mmap(NULL, vm.ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		      -1, 0);
+	vm.ram =
+	    mmap(NULL, vm.ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (vm.ram == MAP_FAILED) {
 		snprintf(err, sizeof(err), "%llu MiB of guest RAM",
 			 (unsigned long long)(vm.ram_size / MiB));

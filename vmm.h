@@ -11,8 +11,8 @@
 /* Exit statuses, documented in --help and the README. */
 enum vmm_exit {
 	EXIT_GUEST_DONE = 0,   /* the guest asked for a reset or power-off */
-	EXIT_ERROR = 1,        /* bad input file, KVM or host failure, emulation failure */
-	EXIT_USAGE = 2,        /* bad command line */
+	EXIT_ERROR = 1,	       /* bad input file, KVM or host failure, emulation failure */
+	EXIT_USAGE = 2,	       /* bad command line */
 	EXIT_TRIPLE_FAULT = 3, /* the guest crashed the CPU (triple fault) */
 	EXIT_SECCOMP = 4,      /* a forbidden system call was attempted */
 	EXIT_SIGNAL_BASE = 128 /* stopped by signal N: 128 + N */
@@ -24,10 +24,10 @@ enum vmm_exit {
 extern int debug_level;
 
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#define debug(level, ...)                                                                  \
-	do {                                                                               \
-		if (debug_level >= (level))                                                \
-			log_msg(__VA_ARGS__);                                              \
+#define debug(level, ...)                                                                          \
+	do {                                                                                       \
+		if (debug_level >= (level))                                                        \
+			log_msg(__VA_ARGS__);                                                      \
 	} while (0)
 
 /* ---- what a device may ask of the machine (vmm.c; stubbed in tests and fuzzers) ----- */
@@ -49,7 +49,7 @@ struct io_region {
 	uint16_t len;
 	const char *name;
 	void *dev;
-	bool byte_wide;     /* an 8-bit ISA device: wider accesses become byte accesses */
+	bool byte_wide;	    /* an 8-bit ISA device: wider accesses become byte accesses */
 	io_read_fn *read;   /* NULL: reads return all ones */
 	io_write_fn *write; /* NULL: writes are dropped */
 };
@@ -66,13 +66,13 @@ struct io_bus {
 int io_bus_register(struct io_bus *bus, const struct io_region *region);
 const struct io_region *io_bus_find(const struct io_bus *bus, uint16_t port);
 /* One access of 1, 2 or 4 bytes; data is little-endian, as in kvm_run's I/O area. */
-void io_bus_access(struct io_bus *bus, uint16_t port, unsigned size, bool is_write,
-		   uint8_t *data);
+void io_bus_access(struct io_bus *bus, uint16_t port, unsigned size, bool is_write, uint8_t *data);
 
-/* ---- device models (one file each in devices/), each owning its state ------------------------------ */
+/* ---- device models (one file each in devices/), each owning its state
+ * ------------------------------ */
 
 /* Debug console on port 0x402 (QEMU isa-debugcon protocol). */
-#define DEBUGCON_PORT 0x402
+#define DEBUGCON_PORT	  0x402
 #define DEBUGCON_READBACK 0xe9
 int debugcon_init(struct io_bus *bus);
 
@@ -109,8 +109,8 @@ struct pci_bus {
 };
 int pci_register(struct pci_bus *pci, struct io_bus *bus);
 int pci_add_function(struct pci_bus *pci, struct pci_function *fn);
-void pci_function_init(struct pci_function *fn, uint8_t devfn, uint16_t vendor,
-		       uint16_t device, uint32_t class_rev, uint8_t header_type);
+void pci_function_init(struct pci_function *fn, uint8_t devfn, uint16_t vendor, uint16_t device,
+		       uint32_t class_rev, uint8_t header_type);
 uint32_t pci_config_read(struct pci_bus *pci, uint32_t address, unsigned size);
 void pci_config_write(struct pci_bus *pci, uint32_t address, unsigned size, uint32_t value);
 
@@ -129,7 +129,7 @@ struct piix3 {
 void piix3_init(struct piix3 *isa);
 
 /* fw_cfg on 0x510 (selector) / 0x511 (data): what SeaBIOS reads to learn the machine. */
-#define FW_CFG_PORT_SEL 0x510
+#define FW_CFG_PORT_SEL	 0x510
 #define FW_CFG_PORT_DATA 0x511
 #define FW_CFG_MAX_ITEMS 32
 #define FW_CFG_MAX_FILES 16
@@ -145,7 +145,7 @@ struct fw_cfg {
 	unsigned nitems;
 	unsigned nfiles;
 	uint8_t dir[4 + 64 * FW_CFG_MAX_FILES]; /* key 0x19: big-endian file directory */
-	uint8_t storage[1024];                  /* small values added by value */
+	uint8_t storage[1024];			/* small values added by value */
 	unsigned used;
 };
 void fw_cfg_init(struct fw_cfg *f);

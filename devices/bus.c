@@ -40,8 +40,7 @@ static void store_le(uint8_t *data, unsigned size, uint32_t v)
 		data[i] = (uint8_t)(v >> (8 * i));
 }
 
-void io_bus_access(struct io_bus *bus, uint16_t port, unsigned size, bool is_write,
-		   uint8_t *data)
+void io_bus_access(struct io_bus *bus, uint16_t port, unsigned size, bool is_write, uint8_t *data)
 {
 	if (size != 1 && size != 2 && size != 4)
 		return;

@@ -16,9 +16,9 @@ enum {
 	RTC_REG_C = 0x0c,
 	RTC_REG_D = 0x0d,
 	CMOS_EQUIPMENT = 0x14,
-	CMOS_BASE_KB = 0x15,      /* and 0x16 */
-	CMOS_EXT_KB = 0x17,       /* and 0x18: KiB above 1 MiB */
-	CMOS_EXT_KB2 = 0x30,      /* and 0x31: the same, for BIOSes that read this copy */
+	CMOS_BASE_KB = 0x15, /* and 0x16 */
+	CMOS_EXT_KB = 0x17,  /* and 0x18: KiB above 1 MiB */
+	CMOS_EXT_KB2 = 0x30, /* and 0x31: the same, for BIOSes that read this copy */
 	RTC_CENTURY = 0x32,
 	CMOS_MEM_ABOVE_16M = 0x34, /* and 0x35: 64 KiB units */
 	CMOS_BOOT_FLAG1 = 0x38,
@@ -27,11 +27,11 @@ enum {
 	CMOS_CPUS_MINUS_1 = 0x5f,
 };
 
-#define REG_A_UIP 0x80
-#define REG_B_SET 0x80
+#define REG_A_UIP    0x80
+#define REG_B_SET    0x80
 #define REG_B_BINARY 0x04
-#define REG_B_24H 0x02
-#define REG_D_VRT 0x80
+#define REG_B_24H    0x02
+#define REG_D_VRT    0x80
 
 struct civil_time {
 	int64_t year;
@@ -80,8 +80,14 @@ static int64_t seconds_from_time(const struct civil_time *t)
 	       t->minute * 60 + t->second;
 }
 
-static uint8_t to_bcd(int v) { return (uint8_t)((v / 10 % 10) << 4 | v % 10); }
-static int from_bcd(uint8_t v) { return (v >> 4) * 10 + (v & 0x0f); }
+static uint8_t to_bcd(int v)
+{
+	return (uint8_t)((v / 10 % 10) << 4 | v % 10);
+}
+static int from_bcd(uint8_t v)
+{
+	return (v >> 4) * 10 + (v & 0x0f);
+}
 
 static uint8_t encode(const struct cmos *c, int v)
 {
@@ -131,15 +137,13 @@ uint8_t cmos_read(struct cmos *c, uint8_t reg)
 		case RTC_YEAR: return encode(c, (int)(((t.year % 100) + 100) % 100));
 		default: return encode(c, (int)(((t.year / 100) % 100 + 100) % 100));
 		}
-	case RTC_REG_A:
-		return c->ram[reg] & (uint8_t)~REG_A_UIP; /* never mid-update */
+	case RTC_REG_A: return c->ram[reg] & (uint8_t)~REG_A_UIP; /* never mid-update */
 	case RTC_REG_C: {
 		uint8_t v = c->ram[reg]; /* interrupt flags clear on read */
 		c->ram[reg] = 0;
 		return v;
 	}
-	default:
-		return c->ram[reg];
+	default: return c->ram[reg];
 	}
 }
 
@@ -178,17 +182,11 @@ void cmos_write(struct cmos *c, uint8_t reg, uint8_t value)
 	case RTC_DAY:
 	case RTC_MONTH:
 	case RTC_YEAR:
-	case RTC_CENTURY:
-		set_time_field(c, reg, value);
-		break;
-	case RTC_REG_A:
-		c->ram[reg] = value & (uint8_t)~REG_A_UIP;
-		break;
+	case RTC_CENTURY: set_time_field(c, reg, value); break;
+	case RTC_REG_A: c->ram[reg] = value & (uint8_t)~REG_A_UIP; break;
 	case RTC_REG_C:
-	case RTC_REG_D:
-		break; /* read-only */
-	default:
-		c->ram[reg] = value;
+	case RTC_REG_D: break; /* read-only */
+	default: c->ram[reg] = value;
 	}
 }
 

@@ -5,12 +5,12 @@
 
 #include <string.h>
 
-#define FW_CFG_SIGNATURE 0x0000
-#define FW_CFG_ID 0x0001
-#define FW_CFG_FILE_DIR 0x0019
+#define FW_CFG_SIGNATURE  0x0000
+#define FW_CFG_ID	  0x0001
+#define FW_CFG_FILE_DIR	  0x0019
 #define FW_CFG_FILE_FIRST 0x0020
-#define FW_CFG_DIR_ENTRY 64
-#define FW_CFG_NAME_MAX 56
+#define FW_CFG_DIR_ENTRY  64
+#define FW_CFG_NAME_MAX	  56
 
 static struct fw_cfg_item *find_item(struct fw_cfg *f, uint16_t key)
 {

@@ -4,7 +4,7 @@
  * its whole image down from the 4 GiB alias, which is what images over 128 KiB need. */
 #include "../vmm.h"
 
-#define I440FX_PAM0 0x59
+#define I440FX_PAM0	0x59
 #define I440FX_PAM_LAST 0x5f
 
 static void i440fx_written(struct pci_function *fn, unsigned reg, unsigned size)

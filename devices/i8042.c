@@ -5,18 +5,18 @@
 
 #include <string.h>
 
-#define STATUS_OBF 0x01     /* output buffer full */
-#define STATUS_SYS 0x04     /* system flag, set by a passed self-test */
-#define STATUS_CMD 0x08     /* last write went to 0x64 */
-#define STATUS_UNLOCK 0x10  /* keyboard not inhibited */
+#define STATUS_OBF     0x01 /* output buffer full */
+#define STATUS_SYS     0x04 /* system flag, set by a passed self-test */
+#define STATUS_CMD     0x08 /* last write went to 0x64 */
+#define STATUS_UNLOCK  0x10 /* keyboard not inhibited */
 #define STATUS_AUX_OBF 0x20 /* the byte waiting came from the mouse */
 
-#define CB_KBD_INT 0x01
-#define CB_AUX_INT 0x02
+#define CB_KBD_INT     0x01
+#define CB_AUX_INT     0x02
 #define CB_KBD_DISABLE 0x10
 #define CB_AUX_DISABLE 0x20
 
-#define ACK 0xfa
+#define ACK    0xfa
 #define RESEND 0xfe
 
 static void update_irqs(struct i8042 *k)
@@ -68,9 +68,7 @@ static void keyboard_command(struct i8042 *k, uint8_t cmd)
 		push(k, 0xab, false);
 		push(k, 0x83, false);
 		break;
-	case 0xee: /* echo */
-		push(k, 0xee, false);
-		break;
+	case 0xee: /* echo */ push(k, 0xee, false); break;
 	case 0xed:
 	case 0xf3:
 	case 0xf0:
@@ -79,11 +77,8 @@ static void keyboard_command(struct i8042 *k, uint8_t cmd)
 		break;
 	case 0xf4: /* enable scanning */
 	case 0xf5: /* disable scanning, restore defaults */
-	case 0xf6: /* restore defaults */
-		push(k, ACK, false);
-		break;
-	default:
-		push(k, RESEND, false);
+	case 0xf6: /* restore defaults */ push(k, ACK, false); break;
+	default: push(k, RESEND, false);
 	}
 }
 
@@ -100,18 +95,14 @@ static void mouse_command(struct i8042 *k, uint8_t cmd)
 		push(k, 0xaa, true);
 		push(k, 0x00, true);
 		break;
-	case 0xf2: /* get device ID */
-		push(k, 0x00, true);
-		break;
+	case 0xf2: /* get device ID */ push(k, 0x00, true); break;
 	case 0xe9: /* status request: stream mode, 4 counts/mm, 100 samples/s */
 		push(k, 0x00, true);
 		push(k, 0x02, true);
 		push(k, 0x64, true);
 		break;
 	case 0xe8:
-	case 0xf3:
-		k->pending_aux = cmd;
-		break;
+	case 0xf3: k->pending_aux = cmd; break;
 	}
 }
 
@@ -127,23 +118,12 @@ static void controller_data(struct i8042 *k, uint8_t value)
 	uint8_t cmd = k->pending_cmd;
 	k->pending_cmd = 0;
 	switch (cmd) {
-	case 0x60:
-		k->command_byte = value;
-		break;
-	case 0xd1:
-		write_output_port(k, value);
-		break;
-	case 0xd2: /* pretend the keyboard sent this byte */
-		push(k, value, false);
-		break;
-	case 0xd3: /* pretend the mouse sent this byte */
-		push(k, value, true);
-		break;
-	case 0xd4:
-		mouse_command(k, value);
-		break;
-	default:
-		keyboard_command(k, value);
+	case 0x60: k->command_byte = value; break;
+	case 0xd1: write_output_port(k, value); break;
+	case 0xd2: /* pretend the keyboard sent this byte */ push(k, value, false); break;
+	case 0xd3: /* pretend the mouse sent this byte */ push(k, value, true); break;
+	case 0xd4: mouse_command(k, value); break;
+	default: keyboard_command(k, value);
 	}
 }
 
@@ -159,7 +139,7 @@ static void controller_command(struct i8042 *k, uint8_t cmd)
 	case 0xa7: k->command_byte |= CB_AUX_DISABLE; break;
 	case 0xa8: k->command_byte &= (uint8_t)~CB_AUX_DISABLE; break;
 	case 0xa9: push(k, 0x00, false); break; /* mouse interface test: passed */
-	case 0xaa:                               /* controller self-test */
+	case 0xaa:				/* controller self-test */
 		k->status |= STATUS_SYS;
 		push(k, 0x55, false);
 		break;
@@ -182,7 +162,7 @@ static uint32_t i8042_io_read(void *dev, uint16_t port, unsigned size)
 	struct i8042 *k = dev;
 	(void)size;
 	if (port == 0x64) {
-		uint8_t s = k->status & (uint8_t)~(STATUS_OBF | STATUS_AUX_OBF);
+		uint8_t s = k->status & (uint8_t) ~(STATUS_OBF | STATUS_AUX_OBF);
 		if (k->qlen)
 			s |= STATUS_OBF | (k->queue_from_aux[k->qhead] ? STATUS_AUX_OBF : 0);
 		return s;

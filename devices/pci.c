@@ -5,11 +5,11 @@
 #include <string.h>
 
 #define PCI_ADDRESS_PORT 0xcf8
-#define PCI_DATA_PORT 0xcfc
-#define PCI_ENABLE 0x80000000u
+#define PCI_DATA_PORT	 0xcfc
+#define PCI_ENABLE	 0x80000000u
 
-void pci_function_init(struct pci_function *fn, uint8_t devfn, uint16_t vendor,
-		       uint16_t device, uint32_t class_rev, uint8_t header_type)
+void pci_function_init(struct pci_function *fn, uint8_t devfn, uint16_t vendor, uint16_t device,
+		       uint32_t class_rev, uint8_t header_type)
 {
 	memset(fn, 0, sizeof(*fn));
 	fn->devfn = devfn;

@@ -3,8 +3,8 @@
 #include "../vmm.h"
 
 #define PORT_POST 0x80
-#define PORT_A 0x92
-#define PORT_RCR 0xcf9
+#define PORT_A	  0x92
+#define PORT_RCR  0xcf9
 
 static uint32_t sysctl_io_read(void *dev, uint16_t port, unsigned size)
 {
@@ -29,7 +29,7 @@ static void sysctl_io_write(void *dev, uint16_t port, unsigned size, uint32_t va
 		break;
 	case PORT_A: {
 		bool reset = !(s->port92 & 0x01) && (v & 0x01); /* bit 0 rising edge */
-		s->port92 = v & 0x03;                           /* A20 (bit 1) is always on in KVM */
+		s->port92 = v & 0x03; /* A20 (bit 1) is always on in KVM */
 		if (reset)
 			vm_request_reset("port 0x92");
 		break;

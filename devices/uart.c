@@ -7,20 +7,20 @@
 
 enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 
-#define IER_RX 0x01
-#define IER_THRE 0x02
-#define IIR_NONE 0x01
-#define IIR_THRE 0x02
-#define IIR_RX 0x04
-#define IIR_FIFO 0xc0
-#define LCR_DLAB 0x80
-#define MCR_OUT2 0x08 /* gates the interrupt line on PC serial cards */
-#define MCR_LOOP 0x10
-#define LSR_DR 0x01
-#define LSR_OE 0x02
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
-#define FCR_ENABLE 0x01
+#define IER_RX	     0x01
+#define IER_THRE     0x02
+#define IIR_NONE     0x01
+#define IIR_THRE     0x02
+#define IIR_RX	     0x04
+#define IIR_FIFO     0xc0
+#define LCR_DLAB     0x80
+#define MCR_OUT2     0x08 /* gates the interrupt line on PC serial cards */
+#define MCR_LOOP     0x10
+#define LSR_DR	     0x01
+#define LSR_OE	     0x02
+#define LSR_THRE     0x20
+#define LSR_TEMT     0x40
+#define FCR_ENABLE   0x01
 #define FCR_CLEAR_RX 0x02
 
 static uint8_t interrupt_id(const struct uart *u)
@@ -77,8 +77,7 @@ static uint8_t read_reg(struct uart *u, unsigned reg)
 		u->rx_len--;
 		return b;
 	}
-	case IER:
-		return (u->lcr & LCR_DLAB) ? (uint8_t)(u->divisor >> 8) : u->ier;
+	case IER: return (u->lcr & LCR_DLAB) ? (uint8_t)(u->divisor >> 8) : u->ier;
 	case IIR_FCR: {
 		uint8_t id = interrupt_id(u);
 		if (id == IIR_THRE) /* reading IIR acknowledges a THRE interrupt */
@@ -88,7 +87,8 @@ static uint8_t read_reg(struct uart *u, unsigned reg)
 	case LCR: return u->lcr;
 	case MCR: return u->mcr;
 	case LSR: {
-		uint8_t v = LSR_THRE | LSR_TEMT | (u->rx_len ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
+		uint8_t v =
+		    LSR_THRE | LSR_TEMT | (u->rx_len ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
 		u->overrun = false; /* error bits clear on read */
 		return v;
 	}
@@ -155,7 +155,7 @@ void uart_init(struct uart *u, uint16_t base, unsigned irq)
 	u->base = base;
 	u->irq = irq;
 	u->divisor = 12; /* 9600 baud */
-	u->lcr = 0x03;   /* 8N1 */
+	u->lcr = 0x03;	 /* 8N1 */
 }
 
 int uart_register(struct uart *u, struct io_bus *bus)

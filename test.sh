@@ -1,0 +1,126 @@
+#!/bin/sh
+# The whole test suite: build checks, device unit tests (plain and with ASan+UBSan), fuzz
+# smoke runs, and the KVM tests with the release and the sanitizer build of vmm. The KVM tests
+# use /dev/kvm directly when it behaves like hardware KVM, and otherwise run inside a
+# throw-away Linux guest that has one (tests/kvm-guest.sh). Ends with "N passed, N failed".
+#
+# VMM_TEST_KVM=direct|nested|auto (default auto) picks where the KVM tests run.
+set -u
+cd "$(dirname "$0")"
+top=$(pwd)
+logs=build/test-logs
+mkdir -p "$logs"
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1${2:+: $2}"; }
+
+# step NAME COMMAND...: one check; its output goes to a log, shown only on failure.
+step() {
+	name=$1
+	shift
+	log="$logs/$(echo "$name" | tr -c 'A-Za-z0-9\n' '_').log"
+	if "$@" >"$log" 2>&1; then ok "$name"; else
+		not_ok "$name"
+		tail -n 20 "$log" | sed 's/^/  | /'
+	fi
+}
+
+# count_results FILE: fold "ok - " / "not ok - " lines of a sub-suite into the totals.
+count_results() {
+	n_ok=$(grep -c '^ok - ' "$1")
+	n_bad=$(grep -c '^not ok - ' "$1")
+	pass=$((pass + n_ok))
+	fail=$((fail + n_bad))
+	grep -A6 '^not ok - ' "$1" | grep -v '^ok - ' || true
+}
+
+# --- what the suite needs, installed when missing (as root) --------------------------------
+pkgs="musl-tools seabios linux-libc-dev gcc make binutils clang libclang-rt-14-dev clang-format
+qemu-system-x86 busybox-static cpio util-linux"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "installing:$missing"
+		# shellcheck disable=SC2086
+		apt-get install -y -q $missing >"$logs/apt.log" 2>&1 ||
+			{ apt-get update -q >>"$logs/apt.log" 2>&1 &&
+				apt-get install -y -q $missing >>"$logs/apt.log" 2>&1; } ||
+			{ echo "apt-get install failed:"; tail -n 5 "$logs/apt.log"; }
+	else
+		echo "missing packages; run: sudo apt-get install$missing"
+	fi
+fi
+
+# --- build ---------------------------------------------------------------------------------
+step "build: make (static musl vmm)" make vmm
+step "build: vmm has no dynamic section" sh -c 'readelf -d vmm | grep -q "no dynamic section"'
+step "build: vmm is at most 300 KiB" sh -c '[ $(stat -c %s vmm) -le 307200 ]'
+check_embedded() {
+	objcopy -O binary --only-section=.bios vmm build/embedded.bin &&
+		head -c "$(stat -c %s /usr/share/seabios/bios.bin)" build/embedded.bin |
+		cmp - /usr/share/seabios/bios.bin
+}
+step "build: the embedded BIOS is Debian's bios.bin, page-aligned" check_embedded
+step "build: BIOS section is read-only" sh -c 'readelf -SW vmm | grep " .bios " | grep -qv "W"'
+step "build: clang-format clean" clang-format --dry-run --Werror vmm.c vmm.h devices/*.c tests/*.c
+step "build: sanitizer vmm (ASan+UBSan)" make build/vmm-asan
+step "build: test BIOS images" make guests
+
+# --- device unit tests -----------------------------------------------------------------------
+for u in unit unit-asan; do
+	if make "build/$u" >"$logs/$u-build.log" 2>&1; then
+		"./build/$u" >"$logs/$u.log" 2>&1
+		rc=$?
+		sed -i "s/^ok - unit: /ok - $u: /; s/^not ok - unit: /not ok - $u: /" "$logs/$u.log"
+		count_results "$logs/$u.log"
+		grep '^# ' "$logs/$u.log"
+		[ $rc = 0 ] || [ "$(grep -c '^not ok' "$logs/$u.log")" != 0 ] || not_ok "$u" "exit status $rc"
+	else
+		not_ok "build $u"
+		tail -n 20 "$logs/$u-build.log"
+	fi
+done
+
+# --- KVM tests ---------------------------------------------------------------------------------
+payload=build/payload
+rm -rf "$payload"
+mkdir -p "$payload/images" "$payload/guests"
+cp vmm build/vmm-asan tests/kvm-tests.sh "$payload/" 2>/dev/null
+cp /usr/share/seabios/bios.bin /usr/share/seabios/bios-256k.bin \
+	/usr/share/seabios/bios-microvm.bin "$payload/images/"
+cp build/guests/*.bin "$payload/guests/" 2>/dev/null
+cat >"$payload/run.sh" <<'EOF'
+sh ./kvm-tests.sh ./vmm ./images ./guests release
+sh ./kvm-tests.sh ./vmm-asan ./images ./guests asan
+EOF
+
+mode=${VMM_TEST_KVM:-auto}
+if [ "$mode" = auto ]; then
+	# Direct only if /dev/kvm behaves like hardware KVM: a triple fault must stop the guest.
+	if [ -c /dev/kvm ] && [ -x vmm ] && [ -f build/guests/triple.bin ] &&
+		timeout -s KILL 20 ./vmm -b build/guests/triple.bin >/dev/null 2>&1; [ $? = 3 ]; then
+		mode=direct
+	else
+		mode=nested
+	fi
+fi
+echo "# KVM tests: $mode (VMM_TEST_KVM=direct|nested to choose)"
+if [ "$mode" = direct ]; then
+	(cd "$payload" && sh ./run.sh) >"$logs/kvm.log" 2>&1
+else
+	tests/kvm-guest.sh "$payload" sh ./run.sh >"$logs/kvm.log" 2>&1
+fi
+count_results "$logs/kvm.log"
+grep '^# kvm tests' "$logs/kvm.log"
+for label in release asan; do
+	grep -q "^# kvm tests $label: " "$logs/kvm.log" ||
+		{ not_ok "kvm tests ($label) did not finish" "see $logs/kvm.log"; tail -n 15 "$logs/kvm.log"; }
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

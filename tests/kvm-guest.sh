@@ -1,0 +1,121 @@
+#!/bin/sh
+# Run a command where /dev/kvm works, on a host that has none: a throw-away Linux guest under
+# QEMU's software emulator (TCG), which emulates AMD SVM, so the guest's kvm-amd offers a real
+# /dev/kvm. The guest is Debian's cloud kernel and a busybox initramfs, built here once.
+#
+#   tests/kvm-guest.sh PAYLOAD_DIR COMMAND...
+#
+# PAYLOAD_DIR is copied into the guest as /p; COMMAND runs there with /p as its working
+# directory; its output streams to ours and its exit status becomes ours. Dynamic ELF files in
+# the payload bring their shared libraries along.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${VMM_GUEST_CACHE:-$top/build/kvm-guest}
+timeout_s=${VMM_GUEST_TIMEOUT:-1500}
+memory=${VMM_GUEST_MEMORY:-8G} # room for the -m tests; pages are only used when touched
+
+[ $# -ge 2 ] || { echo "usage: $0 PAYLOAD_DIR COMMAND..." >&2; exit 2; }
+payload=$(cd "$1" && pwd)
+shift
+
+say() { echo "kvm-guest: $*" >&2; }
+
+need_pkgs=""
+command -v qemu-system-x86_64 >/dev/null || need_pkgs="$need_pkgs qemu-system-x86"
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx insmod || need_pkgs="$need_pkgs busybox-static"
+command -v cpio >/dev/null || need_pkgs="$need_pkgs cpio"
+if [ -n "$need_pkgs" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		say "installing$need_pkgs"
+		apt-get install -y -q $need_pkgs >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null && apt-get install -y -q $need_pkgs >/dev/null; }
+	else
+		say "missing packages; run: sudo apt-get install$need_pkgs"
+		exit 1
+	fi
+fi
+if ! ldd /bin/busybox >/dev/null 2>&1; then :; else
+	say "/bin/busybox is dynamically linked; install busybox-static"
+	exit 1
+fi
+
+# The kernel: Debian's cloud image, unpacked from its .deb (not installed).
+mkdir -p "$cache"
+if [ ! -f "$cache/vmlinuz" ]; then
+	pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
+	if [ -z "$pkg" ]; then
+		apt-get update -q >/dev/null 2>&1 || true
+		pkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')
+	fi
+	[ -n "$pkg" ] || { say "cannot find the linux-image-cloud-amd64 package"; exit 1; }
+	say "fetching $pkg"
+	rm -rf "$cache/dl" && mkdir -p "$cache/dl"
+	(cd "$cache/dl" && apt-get download "$pkg" >/dev/null 2>&1) || { say "apt-get download $pkg failed"; exit 1; }
+	dpkg -x "$cache"/dl/*.deb "$cache/dl/root"
+	kver=$(ls "$cache/dl/root/lib/modules")
+	mkdir -p "$cache/modules"
+	for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd; do
+		src=$(ls "$cache/dl/root/lib/modules/$kver/kernel/$m".ko* | head -n 1)
+		case "$src" in
+		*.xz) xz -dc "$src" >"$cache/modules/$(basename "$m").ko" ;;
+		*.zst) zstd -qdc "$src" >"$cache/modules/$(basename "$m").ko" ;;
+		*) cp "$src" "$cache/modules/$(basename "$m").ko" ;;
+		esac
+	done
+	cp "$cache"/dl/root/boot/vmlinuz-* "$cache/vmlinuz.tmp"
+	rm -rf "$cache/dl"
+	mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
+fi
+
+# The initramfs: busybox, the modules, the payload and what its programs link against.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin" "$stage/proc" "$stage/sys" "$stage/dev" "$stage/tmp" "$stage/lib/modules" "$stage/p"
+cp /bin/busybox "$stage/bin/busybox"
+cp "$cache"/modules/*.ko "$stage/lib/modules/"
+cp -RL "$payload/." "$stage/p/"
+find "$stage/p" -type f | while read -r f; do
+	if head -c 4 "$f" | grep -q ELF && ldd "$f" >/dev/null 2>&1; then
+		ldd "$f" | awk '/=> \// {print $3} /^\t\/[^ ]+ \(/ {print $1}' | while read -r lib; do
+			mkdir -p "$stage$(dirname "$lib")"
+			cp -L "$lib" "$stage$lib"
+		done
+	fi
+done
+printf '%s\n' "$*" >"$stage/p/.command"
+cat >"$stage/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+for m in irqbypass kvm kvm-amd; do
+	insmod /lib/modules/$m.ko || echo "kvm-guest: insmod $m failed"
+done
+[ -c /dev/kvm ] || echo "kvm-guest: no /dev/kvm in the guest"
+cd /p
+sh ./.command
+echo "KVM-GUEST-EXIT=$?"
+poweroff -f
+EOF
+chmod +x "$stage/init"
+(cd "$stage" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$stage.cpio.gz"
+trap 'rm -rf "$stage" "$stage.cpio.gz" "$stage.log"' EXIT
+
+# Stream the console, keep a copy to find the exit marker.
+set +e
+timeout "$timeout_s" qemu-system-x86_64 -M q35 -cpu max -accel tcg -m "$memory" -smp 1 \
+	-nodefaults -display none -no-reboot -monitor none -serial stdio \
+	-kernel "$cache/vmlinuz" -initrd "$stage.cpio.gz" \
+	-append "console=ttyS0 quiet loglevel=3 panic=-1" </dev/null 2>&1 |
+	tr -d '\r' | tee "$stage.log" | grep -v '^KVM-GUEST-EXIT='
+set -e
+rc=$(sed -n 's/^KVM-GUEST-EXIT=\([0-9]*\)$/\1/p' "$stage.log" | tail -n 1)
+if [ -z "$rc" ]; then
+	say "the guest did not finish (see the console output above)"
+	exit 1
+fi
+exit "$rc"

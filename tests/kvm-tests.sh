@@ -1,0 +1,210 @@
+#!/bin/sh
+# The KVM test cases: run vmm as a user would and check what the user sees (output, exit
+# status, messages). POSIX sh, so it runs on the host or inside the busybox test guest.
+#
+#   tests/kvm-tests.sh VMM IMAGES_DIR GUESTS_DIR [LABEL]
+#
+# IMAGES_DIR holds Debian's bios.bin, bios-256k.bin and bios-microvm.bin; GUESTS_DIR the
+# hand-assembled test images. Prints "ok - NAME" or "not ok - NAME: why" per case.
+set -u
+VMM=$1
+IMAGES=$2
+GUESTS=$3
+LABEL=${4:-kvm}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+LIMIT=${VMM_CASE_TIMEOUT:-60}
+
+ok() { pass=$((pass + 1)); echo "ok - $LABEL: $1"; }
+not_ok() {
+	fail=$((fail + 1))
+	echo "not ok - $LABEL: $1: $2"
+	for f in out err; do
+		[ -s "$T/$f" ] && { echo "  --- std$f (last lines):"; tail -n 5 "$T/$f" | sed 's/^/  | /'; }
+	done
+	return 0
+}
+
+now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+
+# run ARGS...: run vmm, keep stdout, stderr, exit status and time in ms. A hang is killed
+# with SIGKILL (status 137, which vmm itself never returns).
+run() {
+	t0=$(now_ms)
+	timeout -s KILL "$LIMIT" "$VMM" "$@" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+	ms=$(($(now_ms) - t0))
+}
+
+# expect NAME STATUS OUT_REGEX ERR_REGEX: check the last run (an empty regex checks nothing).
+expect() {
+	name=$1 want=$2 out_re=$3 err_re=$4
+	if [ "$rc" != "$want" ]; then
+		not_ok "$name" "exit status $rc, expected $want"
+	elif [ -n "$out_re" ] && ! grep -Eq -e "$out_re" "$T/out"; then
+		not_ok "$name" "stdout lacks /$out_re/"
+	elif [ -n "$err_re" ] && ! grep -Eq -e "$err_re" "$T/err"; then
+		not_ok "$name" "stderr lacks /$err_re/"
+	else
+		ok "$name"
+	fi
+}
+
+# expect_absent NAME FILE REGEX
+expect_absent() {
+	if grep -Eq -e "$3" "$T/$2"; then not_ok "$1" "std$2 has /$3/"; else ok "$1"; fi
+}
+
+BOOTED='SeaBIOS \(version 1\.16'
+NOBOOT='No bootable device'
+RESET='guest requested a reset \(port 0xcf9\)'
+
+# --- the default boot ----------------------------------------------------------------------
+run
+expect "no arguments: embedded SeaBIOS boots to 'No bootable device', exit 0" 0 "$NOBOOT" "$RESET"
+expect "no arguments: banner on stdout" 0 "$BOOTED" ""
+expect_absent "no arguments: no boot-menu wait" out "Press ESC"
+expect_absent "no arguments: no 60 s retry" out "Retrying in [1-9]"
+expect_absent "no arguments: nothing on stderr but the reason" err "^vmm: .*(error|fail)"
+if [ "$ms" -lt 20000 ]; then ok "no arguments: ends by itself (${ms} ms)"; else
+	not_ok "no arguments: ends by itself" "took ${ms} ms"; fi
+cp "$T/out" "$T/boot.log"
+if grep -q "Found 1 serial ports" "$T/boot.log"; then ok "SeaBIOS finds COM1"; else
+	not_ok "SeaBIOS finds COM1" "no 'Found 1 serial ports'"; fi
+if grep -q "PS2 keyboard initialized" "$T/boot.log"; then ok "SeaBIOS initialises the i8042 keyboard"; else
+	not_ok "SeaBIOS initialises the i8042 keyboard" "no 'PS2 keyboard initialized'"; fi
+if grep -q "Found 2 PCI devices" "$T/boot.log"; then ok "SeaBIOS finds the i440FX and PIIX3"; else
+	not_ok "SeaBIOS finds the i440FX and PIIX3" "no 'Found 2 PCI devices'"; fi
+if grep -q "qemu/e820: addr 0x0000000000000000 len 0x0000000008000000 \[RAM\]" "$T/boot.log"; then
+	ok "fw_cfg e820 reports 128 MiB by default"; else
+	not_ok "fw_cfg e820 reports 128 MiB by default" "no e820 line for 128 MiB"; fi
+
+run --boot-menu
+expect "--boot-menu: SeaBIOS offers the menu" 0 "Press ESC for boot menu" "$RESET"
+
+# --- every BIOS image size ----------------------------------------------------------------
+for img in bios.bin bios-256k.bin bios-microvm.bin; do
+	run -b "$IMAGES/$img"
+	expect "-b $img boots to 'No bootable device'" 0 "$NOBOOT" "$RESET"
+done
+# Larger flash parts: the same SeaBIOS at the top of a bigger zero-filled image.
+for kib in 256 512 1024 4096 16384; do
+	head -c $(((kib - 128) * 1024)) /dev/zero >"$T/pad.bin"
+	cat "$IMAGES/bios.bin" >>"$T/pad.bin"
+	run -b "$T/pad.bin"
+	expect "-b ${kib} KiB image (bios.bin at its top) boots" 0 "$NOBOOT" "$RESET"
+done
+rm -f "$T/pad.bin"
+run -b "$GUESTS/hello.bin"
+expect "-b 64 KiB hand-made BIOS: debug port output" 0 "hello from the debug port" "$RESET"
+expect "-b 64 KiB hand-made BIOS: COM1 output" 0 "hello from COM1" ""
+
+# --- memory sizes -------------------------------------------------------------------------
+for m in 16M 64M 512M 2G 3G; do
+	run -m $m
+	expect "-m $m boots" 0 "$NOBOOT" "$RESET"
+done
+run -m 3G
+expect "-m 3G: all of it below 4 GiB" 0 "addr 0x0000000000000000 len 0x00000000c0000000 \[RAM\]" ""
+run -m 4G
+expect "-m 4G: 1 GiB above 4 GiB" 0 "addr 0x0000000100000000 len 0x0000000040000000 \[RAM\]" ""
+run -m 256
+expect "-m 256 (plain number = MiB)" 0 "len 0x0000000010000000 \[RAM\]" ""
+run -m 2T
+expect "-m 2T is refused" 2 "" "out of range"
+run -m 1T
+if [ "$rc" = 0 ] || { [ "$rc" = 1 ] && grep -q "reserving" "$T/err"; }; then
+	ok "-m 1T: runs or fails with a clear message (status $rc)"
+else not_ok "-m 1T: runs or fails with a clear message" "status $rc"; fi
+
+# --- bad arguments: message and usage on stderr, exit 2, never a signal ------------------
+for args in "-x" "--nope" "-m" "-m 0" "-m abc" "-m -5" "-m 12Q" "-m 99999999999999999999999" \
+	"-m 15M" "-m 1000001K" "-d 4" "-d x" "-d" "-b" "extra-argument"; do
+	# shellcheck disable=SC2086 # split on purpose
+	run $args
+	expect "bad arguments '$args': exit 2 with usage" 2 "" "Usage: vmm"
+done
+run -h
+expect "-h prints usage on stdout, exit 0" 0 "Usage: vmm" ""
+expect "-h documents the exit statuses" 0 "Exit status" ""
+run --help
+expect "--help prints usage" 0 "--memory SIZE" ""
+run -V
+expect "-V prints the version" 0 "^vmm [0-9]+\.[0-9]+" ""
+
+# --- bad BIOS images: a clear message, exit 1, before any KVM call ------------------------
+run -b "$T/missing.bin"
+expect "missing image" 1 "" "opening BIOS image .*missing.bin: No such file"
+mkdir "$T/dir.bin"
+run -b "$T/dir.bin"
+expect "directory as image" 1 "" "is a directory"
+: >"$T/empty.bin"
+run -b "$T/empty.bin"
+expect "empty image" 1 "" "is empty"
+head -c 100000 /dev/zero >"$T/odd.bin"
+run -b "$T/odd.bin"
+expect "image of 100000 bytes" 1 "" "not a multiple of 64 KiB"
+head -c 32768 /dev/zero >"$T/small.bin"
+run -b "$T/small.bin"
+expect "image of 32 KiB" 1 "" "must be 64 KiB to 16 MiB"
+head -c $((16 * 1024 * 1024 + 65536)) /dev/zero >"$T/big.bin"
+run -b "$T/big.bin"
+expect "image over 16 MiB" 1 "" "must be 64 KiB to 16 MiB"
+rm -f "$T/big.bin"
+run -b /dev/null
+expect "a device file as image" 1 "" "not a regular file"
+run -b /dev/zero
+expect "/dev/zero as image" 1 "" "not a regular file"
+
+# --- how runs end -------------------------------------------------------------------------
+run -b "$GUESTS/triple.bin"
+expect "triple fault: exit 3 with a reason" 3 "about to triple-fault" "triple-faulted"
+run -d 1 -b "$GUESTS/triple.bin"
+expect "triple fault at -d 1 dumps registers" 3 "" "rip [0-9a-f]{16}"
+
+for sig in TERM INT HUP; do
+	for g in spin halt; do
+		"$VMM" -b "$GUESTS/$g.bin" >"$T/out" 2>"$T/err" </dev/null &
+		pid=$!
+		sleep 1
+		kill -$sig $pid
+		wait $pid
+		rc=$?
+		case $sig in TERM) want=143 ;; INT) want=130 ;; HUP) want=129 ;; esac
+		expect "SIG$sig stops a guest that ${g}s" $want "" "stopped by signal"
+	done
+done
+
+# Output into a closed pipe: vmm says why and exits 1; it is not killed by SIGPIPE.
+( "$VMM" 2>"$T/err"; echo $? >"$T/rc" ) | head -c 10 >/dev/null
+rc=$(cat "$T/rc")
+expect "stdout closed early: exit 1, not SIGPIPE" 1 "" "writing guest output"
+
+# --- debug levels ---------------------------------------------------------------------------
+run -d 1
+expect "-d 1 shows setup steps" 0 "" "KVM_CREATE|opened /dev/kvm"
+expect "-d 1 shows the memory map" 0 "" "slot 2: guest 0x0fffe0000-0x0ffffffff BIOS image \(read-only\)"
+expect_absent "-d 1 does not show exits" err "exit: "
+run -d 2
+expect "-d 2 shows unhandled ports" 0 "" "unhandled port (read|write) 0x"
+run -d 3
+expect "-d 3 shows every exit" 0 "" "exit: (in|out) port 0x0402"
+
+# --- no /dev/kvm --------------------------------------------------------------------------
+if command -v unshare >/dev/null; then
+	timeout -s KILL "$LIMIT" unshare -m sh -c \
+		'mount -t tmpfs none /dev && exec "$0"' "$VMM" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+	expect "no /dev/kvm: the message names it" 1 "" "/dev/kvm.*No such file"
+	timeout -s KILL "$LIMIT" unshare -m sh -c \
+		'mount --bind /dev/null /dev/kvm && exec "$0"' "$VMM" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+	expect "/dev/kvm that is not KVM: clear message" 1 "" "KVM API|/dev/kvm"
+else
+	not_ok "no /dev/kvm" "unshare is not available to hide /dev/kvm"
+fi
+
+echo "# kvm tests $LABEL: $pass ok, $fail not ok"
+[ "$fail" = 0 ]
