@@ -71,14 +71,18 @@ build/guests/%.bin: tests/guests/%.S tests/guests/guest.h
 	gcc -c -o build/guests/$*.o $<
 	ld -Ttext=0 -e 0 --oformat=binary -o $@ build/guests/$*.o
 
-test: vmm
+test:
 	./test.sh
 
 run: vmm
-	tests/run-vmm.sh ./vmm
+	tests/run-vmm.sh ./vmm $(ARGS)
 
 bench: vmm
 	tests/bench.sh
+
+build/measure: tests/measure.c $(UAPI)/.done
+	@mkdir -p build
+	$(CC) $(CPPFLAGS) $(WARN) -O2 -static -o $@ tests/measure.c
 
 format:
 	clang-format -i vmm.c vmm.h devices/*.c tests/*.c $(wildcard fuzz/*.c)
