@@ -50,7 +50,7 @@ vmm: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done $(BIOS)
 build/vmm-asan: $(SRCS) $(HDRS) bios.S linker.ld | deps
 	@mkdir -p build
 	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer \
-	  -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -fsanitize=address,undefined -fno-sanitize-recover=all -DVMM_SANITIZED \
 	  -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
 
 # Device-model unit tests: no KVM needed.
@@ -89,3 +89,27 @@ format:
 
 clean:
 	rm -rf build vmm
+
+# vmm.c's host-side paths (options, image checks, seccomp), without main().
+build/core-test: tests/core-test.c vmm.c $(HDRS)
+	@mkdir -p build
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -DVMM_NO_MAIN -o $@ tests/core-test.c vmm.c
+build/core-test-asan: tests/core-test.c vmm.c $(HDRS)
+	@mkdir -p build
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -DVMM_SANITIZED -DVMM_NO_MAIN -o $@ tests/core-test.c vmm.c
+
+# libFuzzer targets: one per device model, the whole port bus, and the option/image paths.
+FUZZ_DEVICES := cmos pci fw_cfg i8042 uart sysctl debugcon bus
+FUZZ_BINS := $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_DEVICES)) build/fuzz/fuzz-args
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz: $(FUZZ_BINS)
+build/fuzz/fuzz-args: fuzz/fuzz_args.c vmm.c $(HDRS)
+	@mkdir -p build/fuzz
+	$(SAN_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -DVMM_SANITIZED -DVMM_NO_MAIN -o $@ fuzz/fuzz_args.c vmm.c
+build/fuzz/fuzz-%: fuzz/fuzz_io.c $(DEVICES) $(HDRS)
+	@mkdir -p build/fuzz
+	$(SAN_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -DFUZZ_DEVICE_$* -o $@ fuzz/fuzz_io.c $(DEVICES)
+# At least a million executions of each target, from the seed corpora.
+fuzz-long: fuzz
+	tests/fuzz.sh -runs=1000000

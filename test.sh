@@ -67,16 +67,16 @@ check_embedded() {
 }
 step "build: the embedded BIOS is Debian's bios.bin, page-aligned" check_embedded
 step "build: BIOS section is read-only" sh -c 'readelf -SW vmm | grep " .bios " | grep -qv "W"'
-step "build: clang-format clean" clang-format --dry-run --Werror vmm.c vmm.h devices/*.c tests/*.c
+step "build: clang-format clean" clang-format --dry-run --Werror vmm.c vmm.h devices/*.c tests/*.c fuzz/*.c
 step "build: sanitizer vmm (ASan+UBSan)" make build/vmm-asan
 step "build: test BIOS images" make guests
 
 # --- device unit tests -----------------------------------------------------------------------
-for u in unit unit-asan; do
+for u in unit unit-asan core-test core-test-asan; do
 	if make "build/$u" >"$logs/$u-build.log" 2>&1; then
 		"./build/$u" >"$logs/$u.log" 2>&1
 		rc=$?
-		sed -i "s/^ok - unit: /ok - $u: /; s/^not ok - unit: /not ok - $u: /" "$logs/$u.log"
+		sed -i "s/^ok - \(unit\|core\): /ok - $u: /; s/^not ok - \(unit\|core\): /not ok - $u: /" "$logs/$u.log"
 		count_results "$logs/$u.log"
 		grep '^# ' "$logs/$u.log"
 		[ $rc = 0 ] || [ "$(grep -c '^not ok' "$logs/$u.log")" != 0 ] || not_ok "$u" "exit status $rc"
@@ -85,6 +85,12 @@ for u in unit unit-asan; do
 		tail -n 20 "$logs/$u-build.log"
 	fi
 done
+
+# --- fuzzing: a short run of every target from its seeds (make fuzz-long: a million each) ---
+tests/fuzz.sh -max_total_time=${VMM_FUZZ_SECONDS:-3} >"$logs/fuzz.log" 2>&1
+count_results "$logs/fuzz.log"
+grep '^ok - fuzz' "$logs/fuzz.log" | sed 's/^ok - /# /'
+grep -q '^not ok - fuzz: build' "$logs/fuzz.log" && tail -n 5 "$logs/fuzz.log"
 
 # --- KVM tests ---------------------------------------------------------------------------------
 payload=build/payload

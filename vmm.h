@@ -30,6 +30,24 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 			log_msg(__VA_ARGS__);                                                      \
 	} while (0)
 
+/* ---- the command line and the BIOS image (vmm.c) ------------------------------------------ */
+
+struct options {
+	const char *bios_path; /* NULL: the image embedded in this binary */
+	uint64_t ram_size;
+	int debug;
+	bool boot_menu;
+	bool seccomp;
+	bool help, version;
+};
+
+/* Each returns 0, or -1 with a one-line message in err. */
+int parse_size(const char *s, uint64_t *out);
+int parse_options(int argc, char **argv, struct options *o, char *err, size_t errlen);
+int load_bios(const char *path, const uint8_t **image, size_t *size, char *err, size_t errlen);
+/* Confine the process to the run loop's system calls; a violation exits EXIT_SECCOMP. */
+int install_seccomp(void);
+
 /* ---- what a device may ask of the machine (vmm.c; stubbed in tests and fuzzers) ----- */
 
 /* Drive an interrupt line of the in-kernel PIC/IOAPIC (level 1 = asserted). */
