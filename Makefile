@@ -53,6 +53,11 @@ build/vmm-asan: $(SRCS) $(HDRS) bios.S linker.ld | deps
 	  -fsanitize=address,undefined -fno-sanitize-recover=all -DVMM_SANITIZED \
 	  -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
 
+# A plain glibc build with debug info, for valgrind (which cannot follow the seccomp filter).
+build/vmm-valgrind: $(SRCS) $(HDRS) bios.S linker.ld | deps
+	@mkdir -p build
+	gcc $(CPPFLAGS) $(WARN) -O1 -g -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
+
 # Device-model unit tests: no KVM needed.
 build/unit: tests/unit.c $(DEVICES) $(HDRS)
 	@mkdir -p build

@@ -38,7 +38,7 @@ count_results() {
 
 # --- what the suite needs, installed when missing (as root) --------------------------------
 pkgs="musl-tools seabios linux-libc-dev gcc make binutils clang libclang-rt-14-dev clang-format
-qemu-system-x86 busybox-static cpio util-linux"
+qemu-system-x86 busybox-static cpio util-linux valgrind"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -70,6 +70,7 @@ step "build: BIOS section is read-only" sh -c 'readelf -SW vmm | grep " .bios " 
 step "build: clang-format clean" clang-format --dry-run --Werror vmm.c vmm.h devices/*.c tests/*.c fuzz/*.c
 step "build: sanitizer vmm (ASan+UBSan)" make build/vmm-asan
 step "build: test BIOS images" make guests
+step "build: valgrind vmm (glibc, debug info)" make build/vmm-valgrind
 
 # --- device unit tests -----------------------------------------------------------------------
 for u in unit unit-asan core-test core-test-asan; do
@@ -100,9 +101,23 @@ cp vmm build/vmm-asan tests/kvm-tests.sh "$payload/" 2>/dev/null
 cp /usr/share/seabios/bios.bin /usr/share/seabios/bios-256k.bin \
 	/usr/share/seabios/bios-microvm.bin "$payload/images/"
 cp build/guests/*.bin "$payload/guests/" 2>/dev/null
+mkdir -p "$payload/valgrind/lib"
+cp build/vmm-valgrind "$payload/" 2>/dev/null
+cp /usr/bin/valgrind.bin "$payload/valgrind/valgrind" 2>/dev/null
+for f in memcheck-amd64-linux vgpreload_core-amd64-linux.so vgpreload_memcheck-amd64-linux.so default.supp; do
+	cp "/usr/libexec/valgrind/$f" "$payload/valgrind/lib/" 2>/dev/null
+done
 cat >"$payload/run.sh" <<'EOF'
 sh ./kvm-tests.sh ./vmm ./images ./guests release
 sh ./kvm-tests.sh ./vmm-asan ./images ./guests asan
+# Once under valgrind (memcheck, leak check), without seccomp, which valgrind cannot live under.
+for args in "" "-b guests/hostile.bin" "-b images/bios-256k.bin"; do
+	VALGRIND_LIB=$PWD/valgrind/lib ./valgrind/valgrind -q --error-exitcode=9 --leak-check=full \
+		--errors-for-leak-kinds=definite ./vmm-valgrind --no-seccomp $args >vg.out 2>vg.err
+	rc=$?
+	if [ $rc = 0 ] && ! grep -q "^==" vg.err; then echo "ok - valgrind: vmm $args is clean"; else
+		echo "not ok - valgrind: vmm $args: status $rc"; grep "^==" vg.err | head -n 20; fi
+done
 EOF
 
 mode=${VMM_TEST_KVM:-auto}

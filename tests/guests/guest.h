@@ -50,3 +50,15 @@ gdt_descriptor:
 	.word 3 * 8 - 1
 	.long IMAGE_BASE + gdt
 .endm
+
+/* PRINT for 32-bit code with flat DS. */
+.macro PRINT32 msg, port
+	mov $(IMAGE_BASE + \msg), %esi
+	mov $\port, %dx
+97:	lodsb
+	test %al, %al
+	jz 96f
+	out %al, %dx
+	jmp 97b
+96:
+.endm
