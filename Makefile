@@ -53,10 +53,11 @@ build/vmm-asan: $(SRCS) $(HDRS) bios.S linker.ld | deps
 	  -fsanitize=address,undefined -fno-sanitize-recover=all -DVMM_SANITIZED \
 	  -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
 
-# A plain glibc build with debug info, for valgrind (which cannot follow the seccomp filter).
-build/vmm-valgrind: $(SRCS) $(HDRS) bios.S linker.ld | deps
+# The static build with debug info and without optimisation tricks, for valgrind.
+build/vmm-valgrind: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done
 	@mkdir -p build
-	gcc $(CPPFLAGS) $(WARN) -O1 -g -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g -isystem $(UAPI) -static -DBIOS_PATH='"$(BIOS)"' \
+	  -Wl,-T,linker.ld -Wl,-z,noexecstack -o $@ $(SRCS) bios.S
 
 # Device-model unit tests: no KVM needed.
 build/unit: tests/unit.c $(DEVICES) $(HDRS)

@@ -38,7 +38,7 @@ count_results() {
 
 # --- what the suite needs, installed when missing (as root) --------------------------------
 pkgs="musl-tools seabios linux-libc-dev gcc make binutils clang libclang-rt-14-dev clang-format
-qemu-system-x86 busybox-static cpio util-linux valgrind"
+clang-tidy qemu-system-x86 busybox-static cpio util-linux valgrind"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -68,9 +68,11 @@ check_embedded() {
 step "build: the embedded BIOS is Debian's bios.bin, page-aligned" check_embedded
 step "build: BIOS section is read-only" sh -c 'readelf -SW vmm | grep " .bios " | grep -qv "W"'
 step "build: clang-format clean" clang-format --dry-run --Werror vmm.c vmm.h devices/*.c tests/*.c fuzz/*.c
+step "build: clang-tidy clean (checks in .clang-tidy)" clang-tidy -quiet vmm.c devices/*.c \
+	tests/unit.c tests/core-test.c fuzz/*.c -- -D_GNU_SOURCE -std=c11
 step "build: sanitizer vmm (ASan+UBSan)" make build/vmm-asan
 step "build: test BIOS images" make guests
-step "build: valgrind vmm (glibc, debug info)" make build/vmm-valgrind
+step "build: valgrind vmm (static, debug info)" make build/vmm-valgrind
 
 # --- device unit tests -----------------------------------------------------------------------
 for u in unit unit-asan core-test core-test-asan; do

@@ -260,7 +260,7 @@ int load_bios(const char *path, const uint8_t **image, size_t *size, char *err, 
 #define BPF_ALLOW_IF(value)                                                                        \
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (value), 0, 1),                                        \
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-#define SYSCALL_ARG_LOW(n) (offsetof(struct seccomp_data, args) + 8 * (n))
+#define SYSCALL_ARG_LOW(n) (offsetof(struct seccomp_data, args) + sizeof(uint64_t) * (n))
 
 static void write_stderr(const char *s, size_t n)
 {
@@ -619,7 +619,7 @@ static void map_run_area(void)
 
 static void add_e820(unsigned *n, uint64_t addr, uint64_t len, uint32_t type)
 {
-	uint8_t *e = vm.e820 + 20 * (*n)++;
+	uint8_t *e = vm.e820 + (size_t)20 * (*n)++;
 	for (int i = 0; i < 8; i++) {
 		e[i] = (uint8_t)(addr >> (8 * i));
 		e[8 + i] = (uint8_t)(len >> (8 * i));
@@ -651,7 +651,7 @@ static void setup_devices(const struct options *o)
 	add_e820(&n, 0, vm.ram_below_4g, 1);
 	if (vm.ram_above_4g)
 		add_e820(&n, 4 * GiB, vm.ram_above_4g, 1);
-	add_e820(&n, IDENTITY_MAP_ADDR, 4 * 4096, 2);
+	add_e820(&n, IDENTITY_MAP_ADDR, 4 * 4096ull, 2);
 	add_e820(&n, 4 * GiB - vm.bios_size, vm.bios_size, 2);
 	struct fw_cfg *f = &vm.fw_cfg;
 	int err = fw_cfg_add_int(f, 0x0005, 1, 2);	   /* NB_CPUS */
@@ -704,7 +704,7 @@ static void drain_coalesced(void)
 {
 	if (!vm.ring)
 		return;
-	while (vm.ring->first != vm.ring->last) {
+	while (vm.ring->first != __atomic_load_n(&vm.ring->last, __ATOMIC_ACQUIRE)) {
 		uint32_t i = vm.ring->first % vm.ring_entries;
 		struct kvm_coalesced_mmio *e = &vm.ring->coalesced_mmio[i];
 		uint32_t len = e->len <= 4 ? e->len : 4;
@@ -728,7 +728,7 @@ static void handle_io(void)
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
 	for (uint32_t i = 0; i < run->io.count; i++) /* rep ins/outs arrive as one exit */
-		io_bus_access(&vm.bus, run->io.port, size, is_write, data + i * size);
+		io_bus_access(&vm.bus, run->io.port, size, is_write, data + (size_t)i * size);
 	if (debug_level >= 3) {
 		uint32_t v = 0;
 		for (unsigned i = 0; i < size; i++)

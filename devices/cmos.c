@@ -76,8 +76,8 @@ static void time_from_seconds(int64_t s, struct civil_time *t)
 
 static int64_t seconds_from_time(const struct civil_time *t)
 {
-	return days_from_civil(t->year, t->month, t->day) * 86400 + t->hour * 3600 +
-	       t->minute * 60 + t->second;
+	return days_from_civil(t->year, t->month, t->day) * 86400 + (int64_t)t->hour * 3600 +
+	       (int64_t)t->minute * 60 + t->second;
 }
 
 static uint8_t to_bcd(int v)
@@ -113,10 +113,10 @@ static uint8_t read_hours(const struct cmos *c, int hour)
 	return (uint8_t)(encode(c, h12) | (hour >= 12 ? 0x80 : 0));
 }
 
-uint8_t cmos_read(struct cmos *c, uint8_t reg)
+/* The registers that show the running clock; the rest of the 128 bytes are plain CMOS RAM
+ * or status registers. */
+static bool is_clock_register(uint8_t reg)
 {
-	reg &= 0x7f;
-	struct civil_time t;
 	switch (reg) {
 	case RTC_SECONDS:
 	case RTC_MINUTES:
@@ -125,18 +125,33 @@ uint8_t cmos_read(struct cmos *c, uint8_t reg)
 	case RTC_DAY:
 	case RTC_MONTH:
 	case RTC_YEAR:
-	case RTC_CENTURY:
-		guest_time(c, &t);
-		switch (reg) {
-		case RTC_SECONDS: return encode(c, t.second);
-		case RTC_MINUTES: return encode(c, t.minute);
-		case RTC_HOURS: return read_hours(c, t.hour);
-		case RTC_WEEKDAY: return encode(c, t.weekday);
-		case RTC_DAY: return encode(c, t.day);
-		case RTC_MONTH: return encode(c, t.month);
-		case RTC_YEAR: return encode(c, (int)(((t.year % 100) + 100) % 100));
-		default: return encode(c, (int)(((t.year / 100) % 100 + 100) % 100));
-		}
+	case RTC_CENTURY: return true;
+	default: return false;
+	}
+}
+
+static uint8_t read_clock(const struct cmos *c, uint8_t reg)
+{
+	struct civil_time t;
+	guest_time(c, &t);
+	switch (reg) {
+	case RTC_SECONDS: return encode(c, t.second);
+	case RTC_MINUTES: return encode(c, t.minute);
+	case RTC_HOURS: return read_hours(c, t.hour);
+	case RTC_WEEKDAY: return encode(c, t.weekday);
+	case RTC_DAY: return encode(c, t.day);
+	case RTC_MONTH: return encode(c, t.month);
+	case RTC_YEAR: return encode(c, (int)(((t.year % 100) + 100) % 100));
+	default: return encode(c, (int)(((t.year / 100) % 100 + 100) % 100));
+	}
+}
+
+uint8_t cmos_read(struct cmos *c, uint8_t reg)
+{
+	reg &= 0x7f;
+	if (is_clock_register(reg))
+		return read_clock(c, reg);
+	switch (reg) {
 	case RTC_REG_A: return c->ram[reg] & (uint8_t)~REG_A_UIP; /* never mid-update */
 	case RTC_REG_C: {
 		uint8_t v = c->ram[reg]; /* interrupt flags clear on read */
@@ -174,15 +189,11 @@ static void set_time_field(struct cmos *c, uint8_t reg, uint8_t value)
 void cmos_write(struct cmos *c, uint8_t reg, uint8_t value)
 {
 	reg &= 0x7f;
+	if (is_clock_register(reg)) {
+		set_time_field(c, reg, value);
+		return;
+	}
 	switch (reg) {
-	case RTC_SECONDS:
-	case RTC_MINUTES:
-	case RTC_HOURS:
-	case RTC_WEEKDAY:
-	case RTC_DAY:
-	case RTC_MONTH:
-	case RTC_YEAR:
-	case RTC_CENTURY: set_time_field(c, reg, value); break;
 	case RTC_REG_A: c->ram[reg] = value & (uint8_t)~REG_A_UIP; break;
 	case RTC_REG_C:
 	case RTC_REG_D: break; /* read-only */

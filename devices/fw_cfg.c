@@ -61,10 +61,10 @@ int fw_cfg_add_file(struct fw_cfg *f, const char *name, const void *data, uint32
 	if (fw_cfg_add_bytes(f, key, data, size) < 0)
 		return -1;
 	/* Directory entry: be32 size, be16 select, be16 reserved, char name[56]. */
-	uint8_t *e = f->dir + 4 + FW_CFG_DIR_ENTRY * f->nfiles;
+	uint8_t *e = f->dir + 4 + (size_t)FW_CFG_DIR_ENTRY * f->nfiles;
 	put_be(e, size, 4);
 	put_be(e + 4, key, 2);
-	memcpy(e + 8, name, len);
+	memcpy(e + 8, name, len + 1); /* with its NUL; the rest of the field is zero */
 	f->nfiles++;
 	put_be(f->dir, f->nfiles, 4);
 	find_item(f, FW_CFG_FILE_DIR)->size = 4 + FW_CFG_DIR_ENTRY * f->nfiles;

@@ -256,7 +256,7 @@ static void test_cmos_memory_128m(void)
 	CHECK_EQ(cmos_get(0x15) | cmos_get(0x16) << 8, 640);
 	CHECK_EQ(cmos_get(0x17) | cmos_get(0x18) << 8, 0xffff); /* 127 MiB, capped */
 	CHECK_EQ(cmos_get(0x30) | cmos_get(0x31) << 8, 0xffff);
-	CHECK_EQ(cmos_get(0x34) | cmos_get(0x35) << 8, (128 - 16) * 16);
+	CHECK_EQ(cmos_get(0x34) | cmos_get(0x35) << 8, 0x700); /* 112 MiB in 64 KiB units */
 	CHECK_EQ(cmos_get(0x5b) | cmos_get(0x5c) << 8 | cmos_get(0x5d) << 16, 0);
 	CHECK_EQ(cmos_get(0x5f), 0); /* one CPU */
 }
@@ -264,7 +264,7 @@ static void test_cmos_memory_128m(void)
 static void test_cmos_memory_16m(void)
 {
 	cmos_setup(16 << 20, 0);
-	CHECK_EQ(cmos_get(0x30) | cmos_get(0x31) << 8, 15 * 1024);
+	CHECK_EQ(cmos_get(0x30) | cmos_get(0x31) << 8, 15360); /* 15 MiB in KiB */
 	CHECK_EQ(cmos_get(0x34) | cmos_get(0x35) << 8, 0);
 }
 
