@@ -41,7 +41,13 @@ $(UAPI)/.done: | deps
 	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(UAPI)/asm
 	touch $@
 
-vmm: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done $(BIOS)
+# Rebuild when BIOS= names another image, not only when the image changes.
+build/bios-path: FORCE
+	@mkdir -p build
+	@echo '$(BIOS)' | cmp -s - $@ || echo '$(BIOS)' >$@
+FORCE:
+
+vmm: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done $(BIOS) build/bios-path
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -isystem $(UAPI) -static -s \
 	  -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -Wl,-z,noexecstack \
 	  -o $@ $(SRCS) bios.S
