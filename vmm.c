@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -299,15 +300,18 @@ int install_seccomp(void)
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 10), /* to the next syscall */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 12), /* past the ioctl rules */
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SYSCALL_ARG_LOW(1)),
 	    BPF_ALLOW_IF(KVM_RUN),
 	    BPF_ALLOW_IF(KVM_IRQ_LINE),
 	    BPF_ALLOW_IF(KVM_GET_REGS),
 	    BPF_ALLOW_IF(KVM_GET_SREGS),
+	    BPF_ALLOW_IF(TCSETS), /* restoring the terminal at exit */
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
 	    BPF_ALLOW_IF(__NR_write),
 	    BPF_ALLOW_IF(__NR_writev),
+	    BPF_ALLOW_IF(__NR_read),  /* standard input for COM1 */
+	    BPF_ALLOW_IF(__NR_fcntl), /* its flags restored at exit */
 	    BPF_ALLOW_IF(__NR_clock_gettime),
 	    BPF_ALLOW_IF(__NR_rt_sigreturn),
 	    BPF_ALLOW_IF(__NR_restart_syscall),
@@ -323,7 +327,6 @@ int install_seccomp(void)
 	    BPF_ALLOW_IF(__NR_gettid),
 	    BPF_ALLOW_IF(__NR_sched_yield),
 	    BPF_ALLOW_IF(__NR_openat),
-	    BPF_ALLOW_IF(__NR_read),
 	    BPF_ALLOW_IF(__NR_close),
 	    BPF_ALLOW_IF(__NR_readlink),
 	    BPF_ALLOW_IF(__NR_rt_sigaction),
@@ -431,6 +434,84 @@ void console_write(const void *buf, size_t len)
 		if (console.len == sizeof(console.buf))
 			console_flush();
 		console.buf[console.len++] = *p++;
+	}
+}
+
+/* ---- console input: what the user types goes to COM1 ------------------------------------- */
+
+/* Standard input is read when the kernel signals it readable (O_ASYNC, SIGIO): the guest may
+ * sit in HLT for a long time without any exit that would give vmm a chance to look. */
+static volatile sig_atomic_t input_ready;
+static struct {
+	bool active, raw_tty;
+	int saved_flags;
+	struct termios saved;
+	uint8_t pending[256]; /* typed but not yet taken by the UART */
+	size_t len;
+} input;
+
+static void on_sigio(int sig)
+{
+	(void)sig;
+	input_ready = 1;
+	if (vm.run)
+		vm.run->immediate_exit = 1;
+}
+
+static void input_restore(void)
+{
+	if (input.raw_tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &input.saved);
+	if (input.active)
+		fcntl(STDIN_FILENO, F_SETFL, input.saved_flags);
+}
+
+static void setup_input(void)
+{
+	int flags = fcntl(STDIN_FILENO, F_GETFL);
+	struct stat st;
+	if (flags < 0 || fstat(STDIN_FILENO, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return; /* no standard input, or one that cannot signal readiness */
+	bool tty = tcgetattr(STDIN_FILENO, &input.saved) == 0;
+	pid_t fg = tty ? tcgetpgrp(STDIN_FILENO) : -1;
+	if (fg > 0 && fg != getpgrp())
+		return; /* in the background: reading our terminal would stop us (SIGTTIN) */
+	struct sigaction sa = {.sa_handler = on_sigio};
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGIO, &sa, NULL) < 0 || fcntl(STDIN_FILENO, F_SETOWN, getpid()) < 0 ||
+	    fcntl(STDIN_FILENO, F_SETFL, flags | O_ASYNC | O_NONBLOCK) < 0)
+		return; /* input is a convenience: run without it */
+	input.active = true;
+	input.saved_flags = flags;
+	if (tty) {
+		/* Keys go to the guest one at a time, unechoed; Ctrl-C still stops vmm. */
+		struct termios raw = input.saved;
+		raw.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
+		raw.c_iflag &= (tcflag_t) ~(ICRNL | IXON);
+		raw.c_cc[VMIN] = 1;
+		raw.c_cc[VTIME] = 0;
+		input.raw_tty = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+	}
+	atexit(input_restore);
+	input_ready = 1; /* whatever was typed or piped before now */
+	debug(1, "standard input goes to COM1%s\n", input.raw_tty ? " (terminal in raw mode)" : "");
+}
+
+/* Read what is there, then hand the UART as much as its receive FIFO takes. */
+static void input_poll(void)
+{
+	if (input_ready) {
+		input_ready = 0;
+		ssize_t r;
+		while (input.len < sizeof(input.pending) &&
+		       (r = read(STDIN_FILENO, input.pending + input.len,
+				 sizeof(input.pending) - input.len)) > 0)
+			input.len += (size_t)r;
+	}
+	if (input.len) {
+		size_t n = uart_receive(&vm.com1, input.pending, input.len);
+		memmove(input.pending, input.pending + n, input.len - n);
+		input.len -= n;
 	}
 }
 
@@ -800,6 +881,11 @@ static void run_loop(void)
 		console_flush();
 		if (stop_signal)
 			break;
+		if (input.active) {
+			vm.run->immediate_exit =
+			    0; /* SIGIO's; a stop signal already ended the loop */
+			input_poll();
+		}
 		if (ioctl(vm.vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				drain_coalesced();
@@ -906,6 +992,7 @@ int main(int argc, char **argv)
 	setup_registers();
 	map_run_area();
 	setup_devices(&o);
+	setup_input();
 	if (o.seccomp) {
 		if (install_seccomp() < 0)
 			die("installing the seccomp filter on", "vmm");

@@ -216,7 +216,7 @@ struct uart {
 };
 void uart_init(struct uart *u, uint16_t base, unsigned irq);
 int uart_register(struct uart *u, struct io_bus *bus);
-/* Queue bytes typed by the user; returns how many fit. */
+/* Queue received bytes (typed by the user); returns how many fit in the FIFO. */
 size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len);
 
 #endif

@@ -45,10 +45,8 @@ size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len)
 {
 	size_t n = 0;
 	for (; n < len; n++) {
-		if (u->rx_len == UART_RX_QUEUE) {
-			u->overrun = true;
-			break;
-		}
+		if (u->rx_len == UART_RX_QUEUE)
+			break; /* the caller keeps the rest: nothing is lost */
 		u->rx[(u->rx_head + u->rx_len++) % UART_RX_QUEUE] = buf[n];
 	}
 	update_irq(u);
@@ -57,9 +55,10 @@ size_t uart_receive(struct uart *u, const uint8_t *buf, size_t len)
 
 static void transmit(struct uart *u, uint8_t byte)
 {
-	if (u->mcr & MCR_LOOP)
-		uart_receive(u, &byte, 1);
-	else
+	if (u->mcr & MCR_LOOP) {
+		if (uart_receive(u, &byte, 1) == 0)
+			u->overrun = true; /* looped back into a full FIFO: the byte is lost */
+	} else
 		console_write(&byte, 1);
 	u->thre_pending = true; /* sent at once: the holding register is empty again */
 }

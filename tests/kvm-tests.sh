@@ -182,6 +182,14 @@ done
 rc=$(cat "$T/rc")
 expect "stdout closed early: exit 1, not SIGPIPE" 1 "" "writing guest output"
 
+# --- standard input reaches COM1 ---------------------------------------------------------
+printf 'hello guest\n' | timeout -s KILL "$LIMIT" "$VMM" -b "$GUESTS/echo.bin" >"$T/out" 2>"$T/err"
+rc=$?
+expect "piped standard input reaches the guest's COM1" 0 "^got: hello guest" "$RESET"
+(sleep 1; printf 'typed later\n') | timeout -s KILL "$LIMIT" "$VMM" -b "$GUESTS/echo.bin" >"$T/out" 2>"$T/err"
+rc=$?
+expect "input arriving while the guest runs reaches COM1" 0 "^got: typed later" "$RESET"
+
 # --- hostile guests ------------------------------------------------------------------------
 run -b "$GUESTS/hostile.bin"
 expect "hostile guest (string I/O floods, ROM writes, unmapped MMIO) cannot hurt vmm" 0 \

@@ -586,7 +586,9 @@ static void test_uart_loopback_and_irq(void)
 	CHECK_EQ(inb(0x3fe) & 0x80, 0x80); /* OUT2 loops back to DCD */
 	uint8_t many[100];
 	memset(many, 'a', sizeof(many));
-	CHECK_EQ(uart_receive(&com1, many, sizeof(many)), UART_RX_QUEUE);
+	CHECK_EQ(uart_receive(&com1, many, sizeof(many)), UART_RX_QUEUE); /* the rest waits */
+	CHECK_EQ(inb(0x3fd) & 0x03, 0x01);				  /* no overrun */
+	outb(0x3f8, 'z');		   /* looped back into the full FIFO: lost */
 	CHECK_EQ(inb(0x3fd) & 0x03, 0x03); /* data ready, overrun */
 	CHECK_EQ(inb(0x3fd) & 0x02, 0x00); /* overrun clears on read */
 }
