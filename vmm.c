@@ -561,9 +561,16 @@ static int kvm_ioctl(int fd, unsigned long req, void *arg, const char *what, con
 static void open_kvm(void)
 {
 	vm.kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm.kvm_fd < 0)
-		die("opening", "/dev/kvm (is KVM enabled and are you in the kvm group?)");
+	if (vm.kvm_fd < 0) {
+		int e = errno;
+		fprintf(stderr, "vmm: opening /dev/kvm: %s (%s)\n", strerror(e),
+			e == ENOENT ? "is the kvm module loaded? does the CPU have VT-x or AMD-V?"
+				    : "are you root or in the kvm group?");
+		exit(EXIT_ERROR);
+	}
 	int api = ioctl(vm.kvm_fd, KVM_GET_API_VERSION, 0);
+	if (api < 0)
+		die("KVM_GET_API_VERSION on", "/dev/kvm");
 	if (api != KVM_API_VERSION) {
 		fprintf(stderr, "vmm: /dev/kvm speaks KVM API %d, vmm needs %d\n", api,
 			KVM_API_VERSION);
