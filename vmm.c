@@ -886,13 +886,12 @@ static void run_loop(void)
 {
 	while (!vm.stopping) {
 		console_flush();
+		/* Clear SIGIO's request first: a stop signal arriving after this sets it again. */
+		vm.run->immediate_exit = 0;
 		if (stop_signal)
 			break;
-		if (input.active) {
-			vm.run->immediate_exit =
-			    0; /* SIGIO's; a stop signal already ended the loop */
+		if (input.active)
 			input_poll();
-		}
 		if (ioctl(vm.vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				drain_coalesced();
