@@ -341,7 +341,14 @@ int install_seccomp(void)
 #ifdef VMM_SANITIZED
 	/* LeakSanitizer's exit-time check needs threads and ptrace: check now, once, instead
 	 * (setup is done and the run loop does not allocate). */
+	sigset_t stops, old;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &old); /* a stop signal mid-check would stall ptrace */
 	__lsan_do_leak_check();
+	sigprocmask(SIG_SETMASK, &old, NULL);
 #endif
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;

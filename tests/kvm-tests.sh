@@ -168,7 +168,12 @@ for sig in TERM INT HUP; do
 	for g in spin halt; do
 		"$VMM" -b "$GUESTS/$g.bin" >"$T/out" 2>"$T/err" </dev/null &
 		pid=$!
-		sleep 1
+		# Signal it once the guest runs (it prints "spinning" or "halting").
+		n=0
+		while [ $n -lt 100 ] && ! grep -q "ing$" "$T/out"; do
+			sleep 0.2
+			n=$((n + 1))
+		done
 		kill -$sig $pid
 		wait $pid
 		rc=$?
