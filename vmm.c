@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -346,7 +347,8 @@ int install_seccomp(void)
 	sigaddset(&stops, SIGINT);
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stops, &old); /* a stop signal mid-check would stall ptrace */
+	sigaddset(&stops, SIGALRM);
+	sigprocmask(SIG_BLOCK, &stops, &old); /* a signal mid-check would stall its ptrace */
 	__lsan_do_leak_check();
 	sigprocmask(SIG_SETMASK, &old, NULL);
 #endif
@@ -687,6 +689,11 @@ static void setup_registers(void)
 	      (unsigned long long)regs.rip);
 }
 
+static void on_flush_timer(int sig)
+{
+	(void)sig; /* being delivered is the point: KVM_RUN returns with EINTR */
+}
+
 static void map_run_area(void)
 {
 	int size = ioctl(vm.kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -710,6 +717,15 @@ static void map_run_area(void)
 	vm.ring_entries =
 	    (unsigned)(((size_t)pagesize - sizeof(*vm.ring)) / sizeof(struct kvm_coalesced_mmio));
 	debug(1, "debug port writes coalesced (%u-entry ring)\n", vm.ring_entries);
+
+	/* A guest may print and then spin without another exit: a 10 Hz timer signal interrupts
+	 * KVM_RUN so the loop still drains the ring and the output appears. */
+	struct sigaction sa = {.sa_handler = on_flush_timer};
+	sigemptyset(&sa.sa_mask);
+	struct itimerval tick = {.it_interval = {.tv_usec = 100000},
+				 .it_value = {.tv_usec = 100000}};
+	if (sigaction(SIGALRM, &sa, NULL) < 0 || setitimer(ITIMER_REAL, &tick, NULL) < 0)
+		die("starting the output flush timer for", "vmm");
 }
 
 static void add_e820(unsigned *n, uint64_t addr, uint64_t len, uint32_t type)

@@ -174,6 +174,8 @@ for sig in TERM INT HUP; do
 			sleep 0.2
 			n=$((n + 1))
 		done
+		if [ $n -lt 100 ]; then ok "SIG$sig test: the ${g} guest's output shows while it runs"
+		else not_ok "SIG$sig test: the ${g} guest's output shows while it runs" "not within 20 s"; fi
 		kill -$sig $pid
 		wait $pid
 		rc=$?
