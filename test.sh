@@ -114,10 +114,12 @@ sh ./kvm-tests.sh ./vmm ./images ./guests release
 sh ./kvm-tests.sh ./vmm-asan ./images ./guests asan
 # Once under valgrind (memcheck, leak check), without seccomp, which valgrind cannot live under.
 for args in "" "-b guests/hostile.bin" "-b images/bios-256k.bin"; do
+	t0=$(cut -d. -f1 /proc/uptime)
 	VALGRIND_LIB=$PWD/valgrind/lib ./valgrind/valgrind -q --error-exitcode=9 --leak-check=full \
 		--errors-for-leak-kinds=definite ./vmm-valgrind --no-seccomp $args >vg.out 2>vg.err
 	rc=$?
-	if [ $rc = 0 ] && ! grep -q "^==" vg.err; then echo "ok - valgrind: vmm $args is clean"; else
+	if [ $rc = 0 ] && ! grep -q "^==" vg.err; then
+		echo "ok - valgrind: vmm $args is clean [$(($(cut -d. -f1 /proc/uptime) - t0)) s]"; else
 		echo "not ok - valgrind: vmm $args: status $rc"; grep "^==" vg.err | head -n 20; fi
 done
 EOF

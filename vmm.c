@@ -301,13 +301,14 @@ int install_seccomp(void)
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 12), /* past the ioctl rules */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 14), /* past the ioctl rules */
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SYSCALL_ARG_LOW(1)),
 	    BPF_ALLOW_IF(KVM_RUN),
 	    BPF_ALLOW_IF(KVM_IRQ_LINE),
 	    BPF_ALLOW_IF(KVM_GET_REGS),
 	    BPF_ALLOW_IF(KVM_GET_SREGS),
-	    BPF_ALLOW_IF(TCSETS), /* restoring the terminal at exit */
+	    BPF_ALLOW_IF(TCSETS), /* restoring the terminal at exit (glibc reads it back) */
+	    BPF_ALLOW_IF(TCGETS),
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
 	    BPF_ALLOW_IF(__NR_write),
 	    BPF_ALLOW_IF(__NR_writev),
@@ -911,7 +912,7 @@ static void run_loop(void)
 		console_flush();
 		/* Clear SIGIO's request first: a stop signal arriving after this sets it again. */
 		vm.run->immediate_exit = 0;
-		if (stop_signal)
+		if (stop_signal || vm.stopping) /* the flush may have failed */
 			break;
 		if (input.active)
 			input_poll();

@@ -17,8 +17,11 @@ pass=0
 fail=0
 LIMIT=${VMM_CASE_TIMEOUT:-60}
 
-ok() { pass=$((pass + 1)); echo "ok - $LABEL: $1"; }
+now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+case_start=$(now_ms)
+ok() { pass=$((pass + 1)); echo "ok - $LABEL: $1 [$(($(now_ms) - case_start)) ms]"; case_start=$(now_ms); }
 not_ok() {
+	case_start=$(now_ms)
 	fail=$((fail + 1))
 	echo "not ok - $LABEL: $1: $2"
 	for f in out err; do
@@ -27,7 +30,6 @@ not_ok() {
 	return 0
 }
 
-now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 
 # run ARGS...: run vmm, keep stdout, stderr, exit status and time in ms. A hang is killed
 # with SIGKILL (status 137, which vmm itself never returns).
