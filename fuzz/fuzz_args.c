@@ -8,19 +8,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-void vm_irq_line(unsigned irq, int level)
-{
-	(void)irq, (void)level;
-}
-void vm_request_reset(const char *how)
-{
-	(void)how;
-}
-void console_write(const void *buf, size_t len)
-{
-	(void)buf, (void)len;
-}
-
 static void fuzz_options(const uint8_t *data, size_t size)
 {
 	char buf[512];

@@ -168,11 +168,13 @@ expect "triple fault at -d 1 dumps registers" 3 "" "rip [0-9a-f]{16}"
 
 for sig in TERM INT HUP; do
 	for g in spin halt; do
-		"$VMM" -b "$GUESTS/$g.bin" >"$T/out" 2>"$T/err" </dev/null &
+		rm -f "$T/out"
+		timeout -s KILL "$LIMIT" "$VMM" -b "$GUESTS/$g.bin" >"$T/out" 2>"$T/err" </dev/null &
 		pid=$!
 		# Signal it once the guest runs (it prints "spinning" or "halting").
+		case $g in spin) word=spinning ;; *) word=halting ;; esac
 		n=0
-		while [ $n -lt 100 ] && ! grep -q "ing$" "$T/out"; do
+		while [ $n -lt 100 ] && ! grep -q "^$word" "$T/out" 2>/dev/null; do
 			sleep 0.2
 			n=$((n + 1))
 		done
@@ -187,7 +189,7 @@ for sig in TERM INT HUP; do
 done
 
 # Output into a closed pipe: vmm says why and exits 1; it is not killed by SIGPIPE.
-( "$VMM" 2>"$T/err"; echo $? >"$T/rc" ) | head -c 10 >/dev/null
+( timeout -s KILL "$LIMIT" "$VMM" 2>"$T/err"; echo $? >"$T/rc" ) | head -c 10 >/dev/null
 rc=$(cat "$T/rc")
 expect "stdout closed early: exit 1, not SIGPIPE" 1 "" "writing guest output"
 
@@ -211,7 +213,7 @@ expect "hostile guest without seccomp" 0 "^survived" "$RESET"
 run_for() {
 	secs=$1
 	shift
-	"$VMM" "$@" >"$T/out" 2>"$T/err" </dev/null &
+	timeout -s KILL "$LIMIT" "$VMM" "$@" >"$T/out" 2>"$T/err" </dev/null &
 	pid=$!
 	(sleep "$secs"; kill -TERM $pid 2>/dev/null) &
 	killer=$!
