@@ -28,7 +28,6 @@ enum {
 };
 
 #define REG_A_UIP    0x80
-#define REG_B_SET    0x80
 #define REG_B_BINARY 0x04
 #define REG_B_24H    0x02
 #define REG_D_VRT    0x80
