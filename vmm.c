@@ -957,10 +957,27 @@ static void setup_signals(void)
 		die("ignoring", "SIGPIPE");
 }
 
+/* With fd 0, 1 or 2 closed, /dev/kvm or the VM would take its number and receive console
+ * traffic: point any closed one at /dev/null first. */
+static void ensure_standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", O_RDWR);
+		if (n != fd) {
+			fprintf(stderr, "vmm: opening /dev/null for closed descriptor %d: %s\n", fd,
+				n < 0 ? strerror(errno) : "got another descriptor");
+			exit(EXIT_ERROR);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	char err[512];
+	ensure_standard_fds();
 	if (parse_options(argc, argv, &o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "vmm: %s\n\n%s", err, usage_text);
 		return EXIT_USAGE;

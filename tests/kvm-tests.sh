@@ -193,6 +193,15 @@ done
 rc=$(cat "$T/rc")
 expect "stdout closed early: exit 1, not SIGPIPE" 1 "" "writing guest output"
 
+# Closed standard descriptors must not end up as /dev/kvm's or the VM's numbers.
+timeout -s KILL "$LIMIT" "$VMM" <&- >"$T/out" 2>"$T/err"
+rc=$?
+expect "closed standard input: boots as usual" 0 "$NOBOOT" "$RESET"
+timeout -s KILL "$LIMIT" "$VMM" >&- 2>"$T/err"
+rc=$?
+: >"$T/out"
+expect "closed standard output: boots, output discarded" 0 "" "$RESET"
+
 # --- standard input reaches COM1 ---------------------------------------------------------
 printf 'hello guest\n' | timeout -s KILL "$LIMIT" "$VMM" -b "$GUESTS/echo.bin" >"$T/out" 2>"$T/err"
 rc=$?
