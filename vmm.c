@@ -259,9 +259,6 @@ int load_bios(const char *path, const uint8_t **image, size_t *size, char *err, 
 
 /* ---- seccomp: after setup, the run loop needs only these system calls -------------------- */
 
-#define BPF_ALLOW_IF(value)                                                                        \
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (value), 0, 1),                                        \
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 #define SYSCALL_ARG_LOW(n) (offsetof(struct seccomp_data, args) + sizeof(uint64_t) * (n))
 
 static void write_stderr(const char *s, size_t n)
@@ -296,50 +293,68 @@ int install_seccomp(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL) < 0)
 		return -1;
-	struct sock_filter filter[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 14), /* past the ioctl rules */
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SYSCALL_ARG_LOW(1)),
-	    BPF_ALLOW_IF(KVM_RUN),
-	    BPF_ALLOW_IF(KVM_IRQ_LINE),
-	    BPF_ALLOW_IF(KVM_GET_REGS),
-	    BPF_ALLOW_IF(KVM_GET_SREGS),
-	    BPF_ALLOW_IF(TCSETS), /* restoring the terminal at exit (glibc reads it back) */
-	    BPF_ALLOW_IF(TCGETS),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-	    BPF_ALLOW_IF(__NR_write),
-	    BPF_ALLOW_IF(__NR_writev),
-	    BPF_ALLOW_IF(__NR_read),  /* standard input for COM1 */
-	    BPF_ALLOW_IF(__NR_fcntl), /* its flags restored at exit */
-	    BPF_ALLOW_IF(__NR_clock_gettime),
-	    BPF_ALLOW_IF(__NR_rt_sigreturn),
-	    BPF_ALLOW_IF(__NR_restart_syscall),
-	    BPF_ALLOW_IF(__NR_exit_group),
-	    BPF_ALLOW_IF(__NR_exit),
+	static const uint32_t ioctls[] = {
+	    KVM_RUN, KVM_IRQ_LINE, KVM_GET_REGS, KVM_GET_SREGS,
+	    TCSETS,  TCGETS, /* restoring the terminal at exit (glibc reads it back) */
+	};
+	static const uint32_t syscalls[] = {
+	    __NR_write,
+	    __NR_writev,
+	    __NR_read /* stdin for COM1 */,
+	    __NR_fcntl /* its flags */,
+	    __NR_clock_gettime,
+	    __NR_rt_sigreturn,
+	    __NR_restart_syscall,
+	    __NR_exit_group,
+	    __NR_exit,
 #ifdef VMM_SANITIZED
 	    /* Sanitizer builds: let a report be written out in full. */
-	    BPF_ALLOW_IF(__NR_mmap),
-	    BPF_ALLOW_IF(__NR_munmap),
-	    BPF_ALLOW_IF(__NR_madvise),
-	    BPF_ALLOW_IF(__NR_futex),
-	    BPF_ALLOW_IF(__NR_getpid),
-	    BPF_ALLOW_IF(__NR_gettid),
-	    BPF_ALLOW_IF(__NR_sched_yield),
-	    BPF_ALLOW_IF(__NR_openat),
-	    BPF_ALLOW_IF(__NR_close),
-	    BPF_ALLOW_IF(__NR_readlink),
-	    BPF_ALLOW_IF(__NR_rt_sigaction),
-	    BPF_ALLOW_IF(__NR_rt_sigprocmask),
-	    BPF_ALLOW_IF(__NR_prctl),
-	    BPF_ALLOW_IF(__NR_tgkill),
-	    BPF_ALLOW_IF(__NR_mprotect),
+	    __NR_mmap,
+	    __NR_munmap,
+	    __NR_madvise,
+	    __NR_futex,
+	    __NR_getpid,
+	    __NR_gettid,
+	    __NR_sched_yield,
+	    __NR_openat,
+	    __NR_close,
+	    __NR_readlink,
+	    __NR_rt_sigaction,
+	    __NR_rt_sigprocmask,
+	    __NR_prctl,
+	    __NR_tgkill,
+	    __NR_mprotect,
 #endif
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
 	};
-	struct sock_fprog prog = {.len = sizeof(filter) / sizeof(filter[0]), .filter = filter};
+	const unsigned nioctls = sizeof(ioctls) / sizeof(ioctls[0]);
+	const unsigned nsyscalls = sizeof(syscalls) / sizeof(syscalls[0]);
+	struct sock_filter filter[8 + 2 * (sizeof(ioctls) + sizeof(syscalls)) / sizeof(uint32_t)];
+	unsigned n = 0;
+	/* Only x86-64 system calls; then ioctl by request number, everything else by number. */
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						   offsetof(struct seccomp_data, arch));
+	filter[n++] =
+	    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						   offsetof(struct seccomp_data, nr));
+	/* Not ioctl: skip its argument load, its rules and its trap. */
+	filter[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0,
+						   (uint8_t)(2 * nioctls + 2));
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SYSCALL_ARG_LOW(1));
+	for (unsigned i = 0; i < nioctls; i++) {
+		filter[n++] =
+		    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ioctls[i], 0, 1);
+		filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	}
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
+	for (unsigned i = 0; i < nsyscalls; i++) {
+		filter[n++] =
+		    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, syscalls[i], 0, 1);
+		filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	}
+	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
+	struct sock_fprog prog = {.len = (unsigned short)n, .filter = filter};
 #ifdef VMM_SANITIZED
 	/* LeakSanitizer's exit-time check needs threads and ptrace: check now, once, instead
 	 * (setup is done and the run loop does not allocate). */
