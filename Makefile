@@ -9,9 +9,13 @@ WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-format-non
 CPPFLAGS := -D_GNU_SOURCE
 UAPI := build/uapi
 
-SRCS := vmm.c $(wildcard devices/*.c)
 DEVICES := $(wildcard devices/*.c)
-HDRS := vmm.h
+CORE := $(wildcard core/*.c)
+SRCS := vmm.c $(CORE) $(DEVICES)
+HDRS := vmm.h $(wildcard core/*.h devices/*.h)
+# What the device tests and fuzzers link: the devices on the board, without KVM or a terminal.
+MACHINE := $(DEVICES) core/board.c core/bus.c core/irq.c core/timer.c tests/fake_machine.c
+FAKE_CONSOLE := tests/fake_console.c
 
 # Debian packages the build needs, and the files that show they are there.
 DEB_PKGS := musl-tools seabios linux-libc-dev
@@ -41,39 +45,58 @@ $(UAPI)/.done: | deps
 	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(UAPI)/asm
 	touch $@
 
-# Rebuild when BIOS= names another image, not only when the image changes.
-build/bios-path: FORCE
+# The embedded image gets the checks -b applies: a regular file of 64 KiB to 16 MiB, a multiple
+# of 64 KiB. The stamp also rebuilds vmm when BIOS= names another image.
+build/bios-path: FORCE | deps
 	@mkdir -p build
+	@if [ ! -f '$(BIOS)' ]; then echo "make: BIOS image $(BIOS) is not a regular file"; exit 1; fi; \
+	size=$$(stat -L -c %s '$(BIOS)'); \
+	if [ $$size -lt 65536 ] || [ $$size -gt 16777216 ]; then \
+	  echo "make: BIOS image $(BIOS) must be 64 KiB to 16 MiB (size $$size bytes)"; exit 1; fi; \
+	if [ $$((size % 65536)) != 0 ]; then \
+	  echo "make: BIOS image $(BIOS) is not a multiple of 64 KiB (size $$size bytes)"; exit 1; fi
 	@echo '$(BIOS)' | cmp -s - $@ || echo '$(BIOS)' >$@
 FORCE:
 
-vmm: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done $(BIOS) build/bios-path
+vmm: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done build/bios-path $(wildcard $(BIOS))
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -isystem $(UAPI) -static -s \
 	  -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -Wl,-z,noexecstack \
 	  -o $@ $(SRCS) bios.S
 
 # The same program with AddressSanitizer and UndefinedBehaviorSanitizer (glibc, dynamic).
-build/vmm-asan: $(SRCS) $(HDRS) bios.S linker.ld | deps
+build/vmm-asan: $(SRCS) $(HDRS) bios.S linker.ld build/bios-path | deps
 	@mkdir -p build
-	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer \
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer -pthread \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all -DVMM_SANITIZED \
 	  -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
 
 # The static build with debug info and without optimisation tricks, for valgrind.
-build/vmm-valgrind: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done
+build/vmm-valgrind: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done build/bios-path
 	@mkdir -p build
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g -isystem $(UAPI) -static -DBIOS_PATH='"$(BIOS)"' \
 	  -Wl,-T,linker.ld -Wl,-z,noexecstack -o $@ $(SRCS) bios.S
 
 # Device-model unit tests: no KVM needed.
-build/unit: tests/unit.c $(DEVICES) $(HDRS)
+build/unit: tests/unit.c $(MACHINE) $(FAKE_CONSOLE) $(HDRS) tests/fake_machine.h
 	@mkdir -p build
-	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -o $@ tests/unit.c $(DEVICES)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -o $@ tests/unit.c $(MACHINE) $(FAKE_CONSOLE)
 
-build/unit-asan: tests/unit.c $(DEVICES) $(HDRS)
+build/unit-asan: tests/unit.c $(MACHINE) $(FAKE_CONSOLE) $(HDRS) tests/fake_machine.h
 	@mkdir -p build
 	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer \
-	  -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ tests/unit.c $(DEVICES)
+	  -fsanitize=address,undefined -fno-sanitize-recover=all -o $@ tests/unit.c $(MACHINE) \
+	  $(FAKE_CONSOLE)
+
+# The threads without KVM: a fake vCPU thread and the real I/O thread, console and timers
+# hammering the devices together, under ThreadSanitizer.
+THREAD_TEST := tests/thread-test.c $(MACHINE) core/console.c core/event.c
+build/thread-test-tsan: $(THREAD_TEST) $(HDRS) tests/fake_machine.h
+	@mkdir -p build
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fsanitize=thread -pthread -o $@ $(THREAD_TEST)
+build/unit-tsan: tests/unit.c $(MACHINE) $(FAKE_CONSOLE) $(HDRS) tests/fake_machine.h
+	@mkdir -p build
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fsanitize=thread -pthread -o $@ tests/unit.c \
+	  $(MACHINE) $(FAKE_CONSOLE)
 
 # Hand-assembled test BIOS images (64 KiB each).
 GUESTS := $(patsubst tests/guests/%.S,build/guests/%.bin,$(wildcard tests/guests/*.S))
@@ -96,32 +119,35 @@ build/measure: tests/measure.c $(UAPI)/.done
 	@mkdir -p build
 	$(CC) $(CPPFLAGS) $(WARN) -O2 -static -o $@ tests/measure.c
 
+FORMATTED = vmm.c vmm.h core/*.[ch] devices/*.[ch] tests/*.[ch] $(wildcard fuzz/*.c)
 format:
-	clang-format -i vmm.c vmm.h devices/*.c tests/*.c $(wildcard fuzz/*.c)
+	clang-format -i $(FORMATTED)
 
 clean:
 	rm -rf build vmm
 
-# vmm.c's host-side paths (options, image checks, seccomp), without main().
-build/core-test: tests/core-test.c vmm.c $(HDRS)
+# The host-side paths: options, image checks, the seccomp filter.
+CORE_TEST := tests/core-test.c core/options.c core/sandbox.c
+build/core-test: $(CORE_TEST) $(HDRS)
 	@mkdir -p build
-	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -DVMM_NO_MAIN -o $@ tests/core-test.c vmm.c
-build/core-test-asan: tests/core-test.c vmm.c $(HDRS)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -o $@ $(CORE_TEST)
+build/core-test-asan: $(CORE_TEST) $(HDRS)
 	@mkdir -p build
 	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-	  -DVMM_SANITIZED -DVMM_NO_MAIN -o $@ tests/core-test.c vmm.c
+	  -DVMM_SANITIZED -o $@ $(CORE_TEST)
 
 # libFuzzer targets: one per device model, the whole port bus, and the option/image paths.
 FUZZ_DEVICES := cmos pci fw_cfg i8042 uart sysctl debugcon bus
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_DEVICES)) build/fuzz/fuzz-args
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz: $(FUZZ_BINS)
-build/fuzz/fuzz-args: fuzz/fuzz_args.c vmm.c $(HDRS)
+build/fuzz/fuzz-args: fuzz/fuzz_args.c core/options.c $(HDRS)
 	@mkdir -p build/fuzz
-	$(SAN_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -DVMM_SANITIZED -DVMM_NO_MAIN -o $@ fuzz/fuzz_args.c vmm.c
-build/fuzz/fuzz-%: fuzz/fuzz_io.c $(DEVICES) $(HDRS)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_args.c core/options.c
+build/fuzz/fuzz-%: fuzz/fuzz_io.c $(MACHINE) $(FAKE_CONSOLE) $(HDRS) tests/fake_machine.h
 	@mkdir -p build/fuzz
-	$(SAN_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -DFUZZ_DEVICE_$* -o $@ fuzz/fuzz_io.c $(DEVICES)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -DFUZZ_DEVICE_$* -o $@ fuzz/fuzz_io.c \
+	  $(MACHINE) $(FAKE_CONSOLE)
 # At least a million executions of each target, from the seed corpora.
 fuzz-long: fuzz
 	tests/fuzz.sh -runs=1000000

@@ -1,27 +1,24 @@
-/* Debug console (port 0x402): SeaBIOS writes its log here one byte at a time. */
-#include "../vmm.h"
+/* Debug console: SeaBIOS writes its log here one byte at a time. */
+#include "debugcon.h"
 
-static uint32_t debugcon_read(void *dev, uint16_t port, unsigned size)
+static uint64_t debugcon_read(void *dev, uint64_t offset, unsigned size)
 {
-	(void)dev, (void)port, (void)size;
-	/* SeaBIOS keeps logging only if this reads back 0xe9 (qemu_debug_preinit). */
-	return DEBUGCON_READBACK;
+	(void)dev, (void)offset, (void)size;
+	return DEBUGCON_READBACK; /* SeaBIOS's qemu_debug_preinit() checks for it */
 }
 
-static void debugcon_write(void *dev, uint16_t port, unsigned size, uint32_t value)
+static void debugcon_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
 {
-	(void)dev, (void)port, (void)size;
+	struct debugcon *d = dev;
+	(void)offset, (void)size;
 	uint8_t byte = (uint8_t)value;
-	console_write(&byte, 1);
+	stream_write(d->stream, &byte, 1);
 }
 
-int debugcon_init(struct io_bus *bus)
+const struct io_ops debugcon_ops = {
+    .read = debugcon_read, .write = debugcon_write, .byte_wide = true};
+
+void debugcon_init(struct debugcon *d, unsigned stream)
 {
-	struct io_region r = {.base = DEBUGCON_PORT,
-			      .len = 1,
-			      .name = "debugcon",
-			      .byte_wide = true,
-			      .read = debugcon_read,
-			      .write = debugcon_write};
-	return io_bus_register(bus, &r);
+	d->stream = (uint8_t)stream;
 }

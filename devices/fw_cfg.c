@@ -1,16 +1,8 @@
-/* QEMU's firmware configuration interface, the part SeaBIOS reads (docs/specs/fw_cfg.rst in
- * QEMU): a 16-bit selector at 0x510 picks an item, 0x511 streams its bytes. Unknown items
- * and reads past the end return 0, which SeaBIOS relies on for the optional legacy keys. */
-#include "../vmm.h"
+/* fw_cfg: the selector and data ports. Unknown items and reads past the end return 0, which
+ * SeaBIOS relies on for the optional legacy keys (its fw/paravirt.c reads counts from them). */
+#include "fw_cfg.h"
 
 #include <string.h>
-
-#define FW_CFG_SIGNATURE  0x0000
-#define FW_CFG_ID	  0x0001
-#define FW_CFG_FILE_DIR	  0x0019
-#define FW_CFG_FILE_FIRST 0x0020
-#define FW_CFG_DIR_ENTRY  64
-#define FW_CFG_NAME_MAX	  56
 
 static struct fw_cfg_item *find_item(struct fw_cfg *f, uint16_t key)
 {
@@ -34,8 +26,7 @@ static const uint8_t *store_int(struct fw_cfg *f, uint64_t value, unsigned size)
 	if (size > 8 || f->used + size > sizeof(f->storage))
 		return NULL;
 	uint8_t *p = f->storage + f->used;
-	for (unsigned i = 0; i < size; i++)
-		p[i] = (uint8_t)(value >> (8 * i));
+	store_le(p, size, value);
 	f->used += size;
 	return p;
 }
@@ -82,17 +73,11 @@ void fw_cfg_init(struct fw_cfg *f)
 	memset(f, 0, sizeof(*f));
 	static const uint8_t signature[4] = {'Q', 'E', 'M', 'U'};
 	fw_cfg_add_bytes(f, FW_CFG_SIGNATURE, signature, sizeof(signature));
-	fw_cfg_add_int(f, FW_CFG_ID, 1, 4); /* bit 0: the traditional interface; no DMA */
+	fw_cfg_add_int(f, FW_CFG_ID, 1, 4); /* the traditional interface only, no DMA */
 	fw_cfg_add_bytes(f, FW_CFG_FILE_DIR, f->dir, 4);
 }
 
-void fw_cfg_select(struct fw_cfg *f, uint16_t key)
-{
-	f->selected = key;
-	f->offset = 0;
-}
-
-uint8_t fw_cfg_read_byte(struct fw_cfg *f)
+static uint8_t read_byte(struct fw_cfg *f)
 {
 	const struct fw_cfg_item *it = find_item(f, f->selected);
 	if (!it || f->offset >= it->size)
@@ -100,33 +85,23 @@ uint8_t fw_cfg_read_byte(struct fw_cfg *f)
 	return it->data[f->offset++];
 }
 
-static uint32_t fw_cfg_io_read(void *dev, uint16_t port, unsigned size)
+/* As in QEMU's I/O-port fw_cfg: byte reads of either port stream data; wider reads are not
+ * decoded (all ones, nothing consumed). */
+static uint64_t fw_cfg_read(void *dev, uint64_t offset, unsigned size)
 {
-	struct fw_cfg *f = dev;
-	if (port != FW_CFG_PORT_DATA)
-		return 0;
-	uint32_t v = 0;
-	for (unsigned i = 0; i < size; i++) /* a wide read streams consecutive bytes */
-		v |= (uint32_t)fw_cfg_read_byte(f) << (8 * i);
-	return v;
+	(void)offset;
+	return size == 1 ? read_byte(dev) : ~0ull;
 }
 
-static void fw_cfg_io_write(void *dev, uint16_t port, unsigned size, uint32_t value)
+/* Only a 16-bit write to the selector port selects; the write-channel bit is not part of the
+ * key. Byte writes are data writes, which QEMU ignores since 2.4. */
+static void fw_cfg_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
 {
 	struct fw_cfg *f = dev;
-	(void)size;
-	if (port == FW_CFG_PORT_SEL)
-		fw_cfg_select(f, (uint16_t)value);
-	/* Writes to the data port are ignored, as in QEMU since 2.4. */
+	if (offset != FW_CFG_SELECTOR || size != 2)
+		return;
+	f->selected = (uint16_t)value & (uint16_t)~FW_CFG_WRITE_CHANNEL;
+	f->offset = 0;
 }
 
-int fw_cfg_register(struct fw_cfg *f, struct io_bus *bus)
-{
-	struct io_region r = {.base = FW_CFG_PORT_SEL,
-			      .len = 2,
-			      .name = "fw_cfg",
-			      .dev = f,
-			      .read = fw_cfg_io_read,
-			      .write = fw_cfg_io_write};
-	return io_bus_register(bus, &r);
-}
+const struct io_ops fw_cfg_ops = {.read = fw_cfg_read, .write = fw_cfg_write};

@@ -1,38 +1,41 @@
-/* Intel 82441FX host bridge (00:00.0). Its PAM registers (0x59-0x5f) route 0xc0000-0xfffff
- * to RAM or ROM (82441FX datasheet 3.2.18). vmm keeps that window as RAM preloaded with the
- * BIOS tail, so PAM only needs to read back: SeaBIOS sees PAM0 clear, unlocks it and copies
- * its whole image down from the 4 GiB alias, which is what images over 128 KiB need. */
-#include "../vmm.h"
+/* Intel 82441FX host bridge: IDs, the PAM registers and SMRAM control. The machine maps the
+ * PAM window as the registers say whenever they change (machine_pam_changed). */
+#include "i440fx.h"
 
-#define I440FX_PAM0	0x59
-#define I440FX_PAM_LAST 0x5f
-
-static void i440fx_written(struct pci_function *fn, unsigned reg, unsigned size)
+static void i440fx_config_written(void *dev, unsigned reg, unsigned size)
 {
+	(void)dev;
 	if (reg + size > I440FX_PAM0 && reg <= I440FX_PAM_LAST)
-		debug(2, "i440fx: PAM registers now %02x %02x %02x %02x %02x %02x %02x\n",
-		      fn->cfg[0x59], fn->cfg[0x5a], fn->cfg[0x5b], fn->cfg[0x5c], fn->cfg[0x5d],
-		      fn->cfg[0x5e], fn->cfg[0x5f]);
+		machine_pam_changed();
 }
+
+const struct pci_function_ops i440fx_pci_ops = {.config_written = i440fx_config_written};
 
 void i440fx_init(struct i440fx *host)
 {
-	pci_function_init(&host->fn, 0x00, 0x8086, 0x1237, 0x06000002, 0x00);
-	host->fn.written = i440fx_written;
-	host->fn.owner = host;
-	host->fn.wmask[I440FX_PAM0] = 0x30; /* PAM0 covers only 0xf0000-0xfffff: high nibble */
+	pci_config_init(&host->config, 0x8086, 0x1237, 0x06000002, 0x00);
+	host->config.wmask[I440FX_PAM0] = 0x30; /* the low nibble is reserved */
 	for (unsigned r = I440FX_PAM0 + 1; r <= I440FX_PAM_LAST; r++)
-		host->fn.wmask[r] = 0x33;
-	host->fn.wmask[0x72] = 0x78; /* SMRAM control: accepted, SMM is not emulated */
+		host->config.wmask[r] = 0x33;
+	host->config.wmask[I440FX_SMRAM] = 0x78; /* accepted; SMM is not emulated */
+	host->config.bytes[I440FX_SMRAM] = 0x02; /* C_BASE_SEG: SMRAM at 0xa0000 */
 }
 
-unsigned i440fx_pam(const struct i440fx *host, uint32_t addr)
+uint32_t pam_block_base(unsigned block)
 {
-	if (addr < 0xc0000 || addr > 0xfffff)
-		return 3; /* outside the PAM window memory is plain RAM */
-	if (addr >= 0xf0000)
-		return (host->fn.cfg[I440FX_PAM0] >> 4) & 3;
-	unsigned block = (addr - 0xc0000) >> 14; /* 16 KiB blocks, two per register */
-	uint8_t v = host->fn.cfg[I440FX_PAM0 + 1 + block / 2];
-	return (block & 1 ? v >> 4 : v) & 3;
+	return PAM_BASE + block * 0x4000u;
+}
+
+uint32_t pam_block_size(unsigned block)
+{
+	return block == PAM_BLOCKS - 1 ? 0x10000u : 0x4000u;
+}
+
+/* PAM1..PAM6 hold two 16 KiB blocks each, the lower in the low nibble. */
+enum pam_mode i440fx_pam(const struct i440fx *host, unsigned block)
+{
+	if (block >= PAM_BLOCKS - 1)
+		return (enum pam_mode)((host->config.bytes[I440FX_PAM0] >> 4) & 3);
+	uint8_t v = host->config.bytes[I440FX_PAM0 + 1 + block / 2];
+	return (enum pam_mode)((block & 1 ? v >> 4 : v) & 3);
 }

@@ -1,48 +1,13 @@
-/* Unit tests of the device models, driven through the same port bus the run loop uses.
- * No KVM needed: interrupts, resets and console output are recorded by the stubs below. */
-#include "../vmm.h"
+/* Unit tests of the device models, driven through the board's port bus as the run loop drives
+ * them. No KVM: tests/fake_machine.c records interrupt lines and resets and supplies the
+ * clock, which the tests move by hand; timers run when a test calls run_timers(). */
+#include "fake_machine.h"
+
+#include "../core/board.h"
+#include "../core/timer.h"
 
 #include <stdio.h>
 #include <string.h>
-
-int debug_level;
-void log_msg(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-/* ---- what the machine would do, recorded ------------------------------------------------ */
-static int irq_levels[16];
-static int irq_changes;
-static int resets;
-static char console[4096];
-static size_t console_len;
-
-void vm_irq_line(unsigned irq, int level)
-{
-	if (irq < 16)
-		irq_levels[irq] = level;
-	irq_changes++;
-}
-void vm_request_reset(const char *how)
-{
-	(void)how;
-	resets++;
-}
-void console_write(const void *buf, size_t len)
-{
-	if (console_len + len <= sizeof(console)) {
-		memcpy(console + console_len, buf, len);
-		console_len += len;
-	}
-}
-
-static void reset_recorders(void)
-{
-	memset(irq_levels, 0, sizeof(irq_levels));
-	irq_changes = resets = 0;
-	console_len = 0;
-}
 
 /* ---- a tiny harness ------------------------------------------------------------------------ */
 static int passed, failed, test_failed;
@@ -62,10 +27,29 @@ static int passed, failed, test_failed;
 			test_failed = 1;                                                           \
 		}                                                                                  \
 	} while (0)
+
+static struct board board;
+static struct board_config config = {
+    .ram_size = 128 * MiB, .bios_size = 128 * KiB, .cpus = 1, .boot_menu = false};
+
+static void new_board(void)
+{
+	fake_machine_reset();
+	fake_console_reset();
+	fake_now = 1000000000;
+	if (board_init(&board, &config) < 0) {
+		printf("  board_init failed\n");
+		test_failed = 1;
+	}
+	fake_machine_reset(); /* what init did to the lines does not count */
+}
+
 static void run_test(void (*fn)(void), const char *name)
 {
 	test_failed = 0;
-	reset_recorders();
+	config = (struct board_config){
+	    .ram_size = 128 * MiB, .bios_size = 128 * KiB, .cpus = 1, .boot_menu = false};
+	new_board();
 	fn();
 	if (test_failed) {
 		failed++;
@@ -77,18 +61,17 @@ static void run_test(void (*fn)(void), const char *name)
 }
 #define RUN(fn) run_test(fn, #fn)
 
-static struct io_bus bus;
-
 static uint32_t in(uint16_t port, unsigned size)
 {
 	uint8_t d[4] = {0};
-	io_bus_access(&bus, port, size, false, d);
-	return (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+	bus_access(&board.io, port, size, false, d);
+	return (uint32_t)load_le(d, size);
 }
 static void out(uint16_t port, unsigned size, uint32_t v)
 {
-	uint8_t d[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-	io_bus_access(&bus, port, size, true, d);
+	uint8_t d[4];
+	store_le(d, 4, v);
+	bus_access(&board.io, port, size, true, d);
 }
 static uint8_t inb(uint16_t port)
 {
@@ -98,77 +81,185 @@ static void outb(uint16_t port, uint8_t v)
 {
 	out(port, 1, v);
 }
-
-/* ---- bus ------------------------------------------------------------------------------------ */
-static uint32_t last_write;
-static uint32_t probe_read(void *dev, uint16_t port, unsigned size)
+/* Move the machine clock and fire what is due. */
+static void advance(uint64_t ns)
 {
-	(void)dev, (void)size;
-	return 0x40u + port;
-}
-static void probe_write(void *dev, uint16_t port, unsigned size, uint32_t v)
-{
-	(void)dev, (void)size;
-	last_write = (uint32_t)port << 16 | v;
+	fake_now += ns;
+	timers_run(fake_now);
 }
 
-static void test_bus_dispatch(void)
+/* ---- the bus, interrupt lines and timers ------------------------------------------------------ */
+struct probe {
+	uint64_t last_offset;
+	uint64_t last_value;
+};
+static uint64_t probe_read(void *dev, uint64_t offset, unsigned size)
 {
-	memset(&bus, 0, sizeof(bus));
-	struct io_region r = {
-	    .base = 0x100, .len = 4, .name = "p", .read = probe_read, .write = probe_write};
-	CHECK_EQ(io_bus_register(&bus, &r), 0);
-	struct io_region overlap = r;
-	overlap.base = 0x103;
-	CHECK(io_bus_register(&bus, &overlap) < 0);
-	struct io_region past_end = {.base = 0xfffe, .len = 4, .name = "x"};
-	CHECK(io_bus_register(&bus, &past_end) < 0);
-	struct io_region empty = {.base = 0x200, .len = 0, .name = "x"};
-	CHECK(io_bus_register(&bus, &empty) < 0);
-	CHECK_EQ(in(0x102, 2), 0x142);
-	out(0x101, 2, 0xbeef);
-	CHECK_EQ(last_write, 0x0101beef);
-	CHECK_EQ(inb(0x99), 0xff); /* nobody: floats high */
-	CHECK_EQ(in(0x99, 2), 0xffff);
-	CHECK_EQ(in(0x99, 4), 0xffffffff);
-	CHECK_EQ(bus.unhandled, 3);
+	(void)dev, (void)size;
+	return 0x40 + offset;
+}
+static void probe_write(void *dev, uint64_t offset, unsigned size, uint64_t v)
+{
+	struct probe *p = dev;
+	(void)size;
+	p->last_offset = offset;
+	p->last_value = v;
+}
+static const struct io_ops probe_ops = {.read = probe_read, .write = probe_write};
+
+static void test_bus_regions_see_offsets(void)
+{
+	struct bus bus;
+	struct probe a = {0}, b = {0};
+	bus_init(&bus, "port", 0x10000);
+	CHECK_EQ(bus_add(&bus, 0x200, 8, &probe_ops, &b, "b"), 0);
+	CHECK_EQ(bus_add(&bus, 0x100, 4, &probe_ops, &a, "a"), 0); /* kept sorted */
+	CHECK(bus_add(&bus, 0x103, 2, &probe_ops, &a, "overlap") < 0);
+	CHECK(bus_add(&bus, 0x1ff, 2, &probe_ops, &a, "overlap") < 0);
+	CHECK(bus_add(&bus, 0xfffe, 4, &probe_ops, &a, "past the end") < 0);
+	CHECK(bus_add(&bus, 0x300, 0, &probe_ops, &a, "empty") < 0);
+	CHECK_EQ(bus_add(&bus, 0x104, 1, &probe_ops, &a, "adjacent"), 0);
+	uint8_t d[4] = {0};
+	bus_access(&bus, 0x102, 2, false, d);
+	CHECK_EQ(load_le(d, 2), 0x42); /* the handler sees offset 2 */
+	store_le(d, 2, 0xbeef);
+	bus_access(&bus, 0x205, 2, true, d);
+	CHECK_EQ(b.last_offset, 5); /* a second instance needs nothing but its base */
+	CHECK_EQ(b.last_value, 0xbeef);
+	bus_access(&bus, 0x99, 4, false, d);
+	CHECK_EQ(load_le(d, 4), 0xffffffff); /* nobody: the bus floats high */
+	CHECK_EQ(bus.unhandled, 1);
 	uint8_t odd[4] = {1, 2, 3, 4};
-	io_bus_access(&bus, 0x100, 3, false, odd); /* no such access size: untouched */
+	bus_access(&bus, 0x100, 3, false, odd); /* no such access size: untouched */
 	CHECK_EQ(odd[0], 1);
 }
 
-static void test_bus_byte_wide_split(void)
+static void test_bus_splits_wide_accesses_to_byte_devices(void)
 {
-	memset(&bus, 0, sizeof(bus));
-	struct cmos c;
-	cmos_init(&c, NULL, 16 << 20, 0, 1);
-	cmos_register(&c, &bus);
 	out(0x70, 2, 0x3c15); /* outw: index 0x15 to 0x70, then 0x3c to 0x71 */
-	CHECK_EQ(c.ram[0x15], 0x3c);
+	CHECK_EQ(board.cmos.ram[0x15], 0x3c);
 }
 
-/* ---- debug console -----------------------------------------------------------------------------
- */
+static void test_irq_line_counts_edges(void)
+{
+	struct irq_line l;
+	irq_init(&l, 5);
+	irq_raise(&l);
+	irq_raise(&l); /* no change, no edge */
+	CHECK_EQ(l.edges, 1);
+	CHECK_EQ(fake_irq_raised[5], 1);
+	irq_reassert(&l); /* a fresh edge while high */
+	CHECK_EQ(l.edges, 2);
+	CHECK_EQ(fake_irq_raised[5], 2);
+	irq_lower(&l);
+	CHECK_EQ(fake_irq_level[5], 0);
+}
+
+static int timer_fired;
+static void count_timer(void *dev, uint64_t now)
+{
+	(void)dev, (void)now;
+	timer_fired++;
+}
+
+static void test_timers(void)
+{
+	struct timer t = {0}, u = {0};
+	timers_reset();
+	CHECK_EQ(timer_register(&t, count_timer, NULL), 0);
+	CHECK_EQ(timer_register(&u, count_timer, NULL), 0);
+	timer_arm(&t, 500);
+	timer_arm(&u, 300);
+	CHECK_EQ(timers_run(200), 300); /* nothing due; the earliest left */
+	CHECK_EQ(timers_run(400), 500);
+	CHECK_EQ(timer_fired, 1);
+	timer_cancel(&t);
+	CHECK_EQ(timers_run(1000), 0);
+	CHECK_EQ(timer_fired, 1);
+}
+
+/* ---- the board -------------------------------------------------------------------------------- */
+static void test_board_ram_split(void)
+{
+	uint64_t below, above;
+	board_split_ram(16 * MiB, &below, &above);
+	CHECK_EQ(below, 16 * MiB);
+	CHECK_EQ(above, 0);
+	board_split_ram(3 * GiB, &below, &above);
+	CHECK_EQ(below, 3 * GiB);
+	CHECK_EQ(above, 0);
+	board_split_ram(3 * GiB + 4096, &below, &above);
+	CHECK_EQ(below, 3 * GiB);
+	CHECK_EQ(above, 4096);
+	board_split_ram(64 * GiB, &below, &above);
+	CHECK_EQ(above, 61 * GiB);
+}
+
+static void fw_read(uint16_t key, uint8_t *buf, unsigned n)
+{
+	out(0x510, 2, key);
+	for (unsigned i = 0; i < n; i++)
+		buf[i] = inb(0x511);
+}
+
+/* Find a fw_cfg file by name; returns its selector and size, or 0. */
+static uint16_t fw_file(const char *name, uint32_t *size)
+{
+	uint8_t count[4];
+	fw_read(FW_CFG_FILE_DIR, count, 4);
+	unsigned n = (unsigned)(count[0] << 24 | count[1] << 16 | count[2] << 8 | count[3]);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t e[64];
+		for (unsigned j = 0; j < 64; j++)
+			e[j] = inb(0x511);
+		if (strcmp((const char *)e + 8, name) == 0) {
+			*size = (uint32_t)(e[0] << 24 | e[1] << 16 | e[2] << 8 | e[3]);
+			return (uint16_t)(e[4] << 8 | e[5]);
+		}
+	}
+	return 0;
+}
+
+static void test_board_e820_and_fw_cfg(void)
+{
+	config.ram_size = 5 * GiB;
+	config.cpus = 4;
+	new_board();
+	uint32_t size = 0;
+	uint16_t key = fw_file("etc/e820", &size);
+	CHECK(key >= FW_CFG_FILE_FIRST);
+	CHECK_EQ(size, 4 * 20);
+	uint8_t e[80];
+	fw_read(key, e, sizeof(e));
+	CHECK_EQ(load_le(e + 0, 8), 0); /* RAM below 4 GiB, up to the PCI hole */
+	CHECK_EQ(load_le(e + 8, 8), 3 * GiB);
+	CHECK_EQ(load_le(e + 16, 4), 1);
+	CHECK_EQ(load_le(e + 20, 8), 4 * GiB); /* the rest above 4 GiB */
+	CHECK_EQ(load_le(e + 28, 8), 2 * GiB);
+	CHECK_EQ(load_le(e + 56, 4), 2); /* KVM's pages, reserved */
+	CHECK_EQ(load_le(e + 60, 8), 4 * GiB - 128 * KiB);
+	uint8_t b[4];
+	fw_read(FW_CFG_NB_CPUS, b, 2);
+	CHECK_EQ(load_le(b, 2), 4);
+	fw_read(FW_CFG_MAX_CPUS, b, 2);
+	CHECK_EQ(load_le(b, 2), 4);
+	CHECK_EQ(board.cmos.ram[CMOS_CPUS_MINUS_1], 3);
+	key = fw_file("etc/boot-fail-wait", &size);
+	CHECK(key != 0);
+	CHECK_EQ(size, 4);
+}
+
+/* ---- debug console ------------------------------------------------------------------------------- */
 static void test_debugcon(void)
 {
-	memset(&bus, 0, sizeof(bus));
-	CHECK_EQ(debugcon_init(&bus), 0);
 	CHECK_EQ(inb(0x402), 0xe9); /* SeaBIOS's readback check */
 	outb(0x402, 'o');
 	outb(0x402, 'k');
-	CHECK_EQ(console_len, 2);
-	CHECK(memcmp(console, "ok", 2) == 0);
+	CHECK_EQ(fake_stream_len[STREAM_DEBUGCON], 2);
+	CHECK(memcmp(fake_stream[STREAM_DEBUGCON], "ok", 2) == 0);
 }
 
-/* ---- CMOS / RTC
- * ---------------------------------------------------------------------------------- */
-static int64_t fixed_time = 1795614330; /* 2026-11-25 13:45:30 UTC, a Wednesday */
-static int64_t test_clock(void)
-{
-	return fixed_time;
-}
-
-static struct cmos cmos;
+/* ---- CMOS / RTC ---------------------------------------------------------------------------------- */
 static uint8_t cmos_get(uint8_t reg)
 {
 	outb(0x70, reg);
@@ -179,16 +270,10 @@ static void cmos_set(uint8_t reg, uint8_t v)
 	outb(0x70, reg);
 	outb(0x71, v);
 }
-static void cmos_setup(uint64_t below, uint64_t above)
-{
-	memset(&bus, 0, sizeof(bus));
-	cmos_init(&cmos, test_clock, below, above, 1);
-	cmos_register(&cmos, &bus);
-}
+#define SEC 1000000000ull
 
 static void test_cmos_clock_bcd(void)
 {
-	cmos_setup(128 << 20, 0);
 	CHECK_EQ(cmos_get(0x00), 0x30);
 	CHECK_EQ(cmos_get(0x02), 0x45);
 	CHECK_EQ(cmos_get(0x04), 0x13);
@@ -197,36 +282,66 @@ static void test_cmos_clock_bcd(void)
 	CHECK_EQ(cmos_get(0x08), 0x11);
 	CHECK_EQ(cmos_get(0x09), 0x26);
 	CHECK_EQ(cmos_get(0x32), 0x20);
+	CHECK_EQ(cmos_get(0x37), 0x20);	       /* the PS/2 century alias */
 	CHECK_EQ(cmos_get(0x80 | 0x02), 0x45); /* bit 7 is the NMI mask, not the index */
-	CHECK(cmos.nmi_disabled);
-	fixed_time += 1;
+	CHECK(board.cmos.nmi_disabled);
+	fake_now += SEC;
 	CHECK_EQ(cmos_get(0x00), 0x31); /* the clock runs */
-	fixed_time -= 1;
 }
 
 static void test_cmos_clock_binary_12h(void)
 {
-	cmos_setup(128 << 20, 0);
 	cmos_set(0x0b, 0x04); /* binary, 12-hour */
 	CHECK_EQ(cmos_get(0x00), 30);
 	CHECK_EQ(cmos_get(0x04), 0x80 | 1); /* 1 PM */
 	CHECK_EQ(cmos_get(0x09), 26);
+	fake_now += 11 * 3600 * SEC; /* 00:45: midnight reads 12 AM */
+	CHECK_EQ(cmos_get(0x04), 12);
 }
 
-static void test_cmos_set_time(void)
+/* The regression: fields written one at a time while SET is held must be taken together. */
+static void test_cmos_set_date_with_set_bit(void)
 {
-	cmos_setup(128 << 20, 0);
-	cmos_set(0x09, 0x99); /* year 2099 */
+	cmos_set(0x0b, 0x82); /* SET, 24-hour BCD */
+	CHECK_EQ(cmos_get(0x00), 0x30); /* frozen at the moment SET went up */
+	fake_now += 5 * SEC;
+	CHECK_EQ(cmos_get(0x00), 0x30);
+	CHECK_EQ(cmos_get(0x0a) & 0x80, 0); /* no update in progress while stopped */
+	/* Linux's order: year, month, day, hour, minute, second. February 15 from November 25
+	 * goes through "February 25"; from March 31 it would go through "February 31". */
+	cmos_set(0x09, 0x24);
+	cmos_set(0x08, 0x02);
+	cmos_set(0x07, 0x31);
+	cmos_set(0x07, 0x15);
+	cmos_set(0x04, 0x08);
+	cmos_set(0x02, 0x00);
+	cmos_set(0x00, 0x00);
+	CHECK_EQ(cmos_get(0x08), 0x02); /* read back as written while SET is held */
+	cmos_set(0x0b, 0x02);		/* release: the clock runs from 2024-02-15 08:00:00 */
+	CHECK_EQ(cmos_get(0x07), 0x15);
+	CHECK_EQ(cmos_get(0x08), 0x02);
+	CHECK_EQ(cmos_get(0x09), 0x24);
+	CHECK_EQ(cmos_get(0x04), 0x08);
+	CHECK_EQ(cmos_get(0x06), 0x05); /* a Thursday, derived */
+	fake_now += 2 * SEC;
+	CHECK_EQ(cmos_get(0x00), 0x02);
+}
+
+static void test_cmos_set_time_running(void)
+{
+	cmos_set(0x09, 0x99); /* year 2099, written while the clock runs */
 	CHECK_EQ(cmos_get(0x09), 0x99);
 	CHECK_EQ(cmos_get(0x32), 0x20);
 	CHECK_EQ(cmos_get(0x08), 0x11);
 	cmos_set(0x04, 0x23);
 	CHECK_EQ(cmos_get(0x04), 0x23);
 	CHECK_EQ(cmos_get(0x07), 0x25); /* the date did not move */
-	fixed_time += 3600;		/* an hour later: past midnight */
+	fake_now += 3600 * SEC;		/* an hour later: past midnight */
 	CHECK_EQ(cmos_get(0x04), 0x00);
 	CHECK_EQ(cmos_get(0x07), 0x26);
-	fixed_time -= 3600;
+	cmos_set(0x37, 0x19); /* the century through the PS/2 alias */
+	CHECK_EQ(cmos_get(0x32), 0x19);
+	CHECK_EQ(cmos_get(0x09), 0x99);
 	/* Garbage BCD cannot break it. */
 	for (int reg = 0; reg < 0x10; reg++)
 		cmos_set((uint8_t)reg, 0xff);
@@ -234,62 +349,120 @@ static void test_cmos_set_time(void)
 	(void)cmos_get(0x09);
 }
 
+static void test_cmos_divider_reset_freezes(void)
+{
+	cmos_set(0x0a, 0x70); /* divider held in reset */
+	fake_now += 10 * SEC;
+	CHECK_EQ(cmos_get(0x00), 0x30);
+	cmos_set(0x00, 0x10);
+	cmos_set(0x0a, 0x26); /* released: the first update comes half a second later */
+	CHECK_EQ(cmos_get(0x00), 0x10);
+	fake_now += SEC / 2 - 1000;
+	CHECK_EQ(cmos_get(0x00), 0x10);
+	fake_now += 1000;
+	CHECK_EQ(cmos_get(0x00), 0x11);
+}
+
+static void test_cmos_uip_window(void)
+{
+	/* The clock starts 0 ns into a second (fake_wall is whole). */
+	CHECK_EQ(cmos_get(0x0a) & 0x80, 0x80); /* just updated: within the 1984 us cycle */
+	fake_now += 2000000;
+	CHECK_EQ(cmos_get(0x0a), 0x26);
+	fake_now += SEC - 2000000 - 300000; /* 300 us before the next update */
+	CHECK_EQ(cmos_get(0x0a) & 0x80, 0);
+	fake_now += 100000; /* 200 us before: UIP is up */
+	CHECK_EQ(cmos_get(0x0a) & 0x80, 0x80);
+}
+
+/* The regression: periodic interrupts at the register A rate on IRQ 8, register C clears. */
+static void test_cmos_periodic_interrupt(void)
+{
+	fake_now += 3000000; /* away from the update */
+	CHECK_EQ(cmos_get(0x0c), 0x40); /* PF: periods passed, though PIE was off */
+	CHECK_EQ(cmos_get(0x0c), 0x00);
+	cmos_set(0x0b, 0x42); /* PIE; rate 6 (1024 Hz) from register A 0x26 */
+	CHECK_EQ(fake_irq_raised[8], 0);
+	advance(976562);
+	CHECK_EQ(fake_irq_raised[8], 1);
+	CHECK_EQ(fake_irq_level[8], 1);
+	advance(976562); /* until register C is read the line stays up: no second edge */
+	CHECK_EQ(fake_irq_raised[8], 1);
+	CHECK_EQ(cmos_get(0x0c), 0xc0); /* IRQF and PF */
+	CHECK_EQ(fake_irq_level[8], 0);
+	CHECK_EQ(cmos_get(0x0c), 0x00); /* cleared by the read */
+	advance(976562);
+	CHECK_EQ(fake_irq_raised[8], 2);
+	(void)cmos_get(0x0c);
+	cmos_set(0x0a, 0x2f); /* rate 15: 2 Hz */
+	advance(976562);
+	CHECK_EQ(fake_irq_raised[8], 2);
+	advance(SEC / 2);
+	CHECK_EQ(fake_irq_raised[8], 3);
+	(void)cmos_get(0x0c);
+	cmos_set(0x0b, 0x02); /* PIE off: PF is still set each period, without an interrupt */
+	advance(SEC);
+	CHECK_EQ(fake_irq_raised[8], 3);
+	CHECK_EQ(cmos_get(0x0c), 0x50); /* PF, and UF: an update happened meanwhile */
+}
+
+static void test_cmos_update_and_alarm_interrupts(void)
+{
+	fake_now += 3000000;
+	(void)cmos_get(0x0c);
+	cmos_set(0x0b, 0x12); /* UIE */
+	advance(SEC);
+	CHECK_EQ(fake_irq_raised[8], 1);
+	CHECK_EQ(cmos_get(0x0c) & 0x90, 0x90); /* IRQF and UF */
+	cmos_set(0x0b, 0x02);
+	cmos_set(0x01, 0x40); /* alarm at xx:xx:40, any hour and minute */
+	cmos_set(0x03, 0xc0);
+	cmos_set(0x05, 0xff);
+	cmos_set(0x0b, 0x22); /* AIE */
+	advance(5 * SEC);     /* 13:45:36 */
+	CHECK_EQ(fake_irq_raised[8], 1);
+	advance(4 * SEC); /* 13:45:40 */
+	CHECK_EQ(fake_irq_raised[8], 2);
+	CHECK_EQ(cmos_get(0x0c) & 0xa0, 0xa0); /* IRQF and AF */
+	advance(60 * SEC);		       /* 13:46:40: again */
+	CHECK_EQ(fake_irq_raised[8], 3);
+	CHECK_EQ(cmos_get(0x0c) & 0xa0, 0xa0);
+	cmos_set(0x0b, 0x92); /* SET clears UIE, and stops updates */
+	CHECK_EQ(cmos_get(0x0b), 0x82);
+}
+
 static void test_cmos_status_registers(void)
 {
-	cmos_setup(128 << 20, 0);
-	CHECK_EQ(cmos_get(0x0a) & 0x80, 0); /* never "update in progress" */
-	CHECK_EQ(cmos_get(0x0b), 0x02);	    /* 24-hour BCD */
-	CHECK_EQ(cmos_get(0x0d), 0x80);	    /* valid RAM and time */
-	cmos.ram[0x0c] = 0xc0;
-	CHECK_EQ(cmos_get(0x0c), 0xc0);
-	CHECK_EQ(cmos_get(0x0c), 0x00); /* cleared by the read */
+	CHECK_EQ(cmos_get(0x0b), 0x02); /* 24-hour BCD */
+	CHECK_EQ(cmos_get(0x0d), 0x80); /* valid RAM and time */
 	cmos_set(0x0d, 0x00);
 	CHECK_EQ(cmos_get(0x0d), 0x80); /* read-only */
+	cmos_set(0x0c, 0xff);
+	CHECK_EQ(cmos_get(0x0c) & 0x80, 0); /* read-only */
 	cmos_set(0x40, 0x5a);
 	CHECK_EQ(cmos_get(0x40), 0x5a); /* plain NVRAM */
 	CHECK_EQ(inb(0x70), 0xff);	/* the index port is write-only */
 }
 
-static void test_cmos_memory_128m(void)
+static void test_cmos_memory_sizes(void)
 {
-	cmos_setup(128 << 20, 0);
 	CHECK_EQ(cmos_get(0x15) | cmos_get(0x16) << 8, 640);
 	CHECK_EQ(cmos_get(0x17) | cmos_get(0x18) << 8, 0xffff); /* 127 MiB, capped */
 	CHECK_EQ(cmos_get(0x30) | cmos_get(0x31) << 8, 0xffff);
 	CHECK_EQ(cmos_get(0x34) | cmos_get(0x35) << 8, 0x700); /* 112 MiB in 64 KiB units */
 	CHECK_EQ(cmos_get(0x5b) | cmos_get(0x5c) << 8 | cmos_get(0x5d) << 16, 0);
 	CHECK_EQ(cmos_get(0x5f), 0); /* one CPU */
-}
-
-static void test_cmos_memory_16m(void)
-{
-	cmos_setup(16 << 20, 0);
+	config.ram_size = 16 * MiB;
+	new_board();
 	CHECK_EQ(cmos_get(0x30) | cmos_get(0x31) << 8, 15360); /* 15 MiB in KiB */
 	CHECK_EQ(cmos_get(0x34) | cmos_get(0x35) << 8, 0);
-}
-
-static void test_cmos_memory_above_4g(void)
-{
-	cmos_setup(3ull << 30, 5ull << 30);
+	config.ram_size = 8 * GiB;
+	new_board();
 	CHECK_EQ(cmos_get(0x34) | cmos_get(0x35) << 8, ((3u << 30) - (16u << 20)) >> 16);
 	CHECK_EQ(cmos_get(0x5b) | cmos_get(0x5c) << 8 | cmos_get(0x5d) << 16, (5ull << 30) >> 16);
 }
 
-/* ---- PCI
- * ----------------------------------------------------------------------------------------- */
-static struct pci_bus pci;
-static struct i440fx host;
-static struct piix3 isa;
-static void pci_setup_bus(void)
-{
-	memset(&bus, 0, sizeof(bus));
-	memset(&pci, 0, sizeof(pci));
-	i440fx_init(&host);
-	piix3_init(&isa);
-	pci_add_function(&pci, &host.fn);
-	pci_add_function(&pci, &isa.fn);
-	pci_register(&pci, &bus);
-}
+/* ---- PCI and the i440FX ------------------------------------------------------------------------ */
 static uint32_t cfg_read(unsigned dev, unsigned fn, unsigned reg, unsigned size)
 {
 	out(0xcf8, 4, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xfc));
@@ -303,7 +476,6 @@ static void cfg_write(unsigned dev, unsigned fn, unsigned reg, unsigned size, ui
 
 static void test_pci_probe(void)
 {
-	pci_setup_bus();
 	out(0xcf8, 4, 0x80000000);
 	CHECK_EQ(in(0xcf8, 4), 0x80000000); /* SeaBIOS's pci_probe_host() */
 	CHECK_EQ(cfg_read(0, 0, 0, 4), 0x12378086);
@@ -312,7 +484,6 @@ static void test_pci_probe(void)
 	CHECK_EQ(cfg_read(1, 0, 0x0a, 2), 0x0601);	  /* ISA bridge class */
 	CHECK_EQ(cfg_read(1, 0, 0x0e, 1), 0x80);	  /* multifunction */
 	CHECK_EQ(cfg_read(2, 0, 0, 4), 0xffffffff);	  /* empty slot */
-	CHECK_EQ(cfg_read(1, 1, 0, 2), 0xffff);		  /* no IDE function */
 	out(0xcf8, 4, 0x00000000);			  /* enable bit clear */
 	CHECK_EQ(in(0xcfc, 4), 0xffffffff);
 	out(0xcf8, 4, 0x80010000); /* bus 1 does not exist */
@@ -323,7 +494,6 @@ static void test_pci_probe(void)
 
 static void test_pci_write_masks(void)
 {
-	pci_setup_bus();
 	cfg_write(0, 0, 0x00, 4, 0xffffffff);
 	CHECK_EQ(cfg_read(0, 0, 0, 4), 0x12378086); /* IDs are read-only */
 	cfg_write(0, 0, 0x10, 4, 0xffffffff);
@@ -332,138 +502,126 @@ static void test_pci_write_masks(void)
 	CHECK_EQ(cfg_read(1, 0, 0x30, 4), 0); /* no expansion ROM */
 	cfg_write(1, 0, 0x60, 4, 0x0b0b0a0a); /* SeaBIOS's PIRQ routing */
 	CHECK_EQ(cfg_read(1, 0, 0x60, 4), 0x0b0b0a0a);
+	cfg_write(1, 0, 0x3c, 1, 0x0b); /* the interrupt line is the BIOS's to write */
+	CHECK_EQ(cfg_read(1, 0, 0x3c, 1), 0x0b);
 	out(0xcf8, 1, 0x12); /* a byte write at 0xcf8 is not an address */
-	CHECK_EQ(in(0xcf8, 4) & 0xff, 0x60);
+	CHECK_EQ(in(0xcf8, 4) & 0xff, 0x3c);
 }
 
-static void test_pci_pam(void)
+static void test_pci_status_write_one_to_clear(void)
 {
-	pci_setup_bus();
-	CHECK_EQ(i440fx_pam(&host, 0xf0000), 0); /* reset: reads go to the ROM side */
+	board.isa_bridge.config.bytes[PCI_STATUS + 1] = 0xf9; /* every error bit set */
+	board.isa_bridge.config.bytes[PCI_STATUS] = 0x80;     /* fast back-to-back: read-only */
+	cfg_write(1, 0, 0x06, 2, 0x1000);		      /* write 1 to "received target abort" */
+	CHECK_EQ(cfg_read(1, 0, 0x06, 2), 0xe980);
+	cfg_write(1, 0, 0x06, 2, 0x0000); /* writing 0 changes nothing */
+	CHECK_EQ(cfg_read(1, 0, 0x06, 2), 0xe980);
+	cfg_write(1, 0, 0x04, 4, 0xffff0000); /* a dword write to command clears them all */
+	CHECK_EQ(cfg_read(1, 0, 0x06, 2), 0x0080);
+}
+
+static void test_pam(void)
+{
+	CHECK_EQ(i440fx_pam(&board.host_bridge, 12), PAM_ROM); /* reset: the ROM side */
 	cfg_write(0, 0, 0x59, 1, 0xff);
-	CHECK_EQ(cfg_read(0, 0, 0x59, 1), 0x30); /* PAM0 low nibble is reserved */
-	CHECK_EQ(i440fx_pam(&host, 0xfffff), 3);
-	cfg_write(0, 0, 0x5a, 2, 0x1133);     /* PAM1 and PAM2 */
-	cfg_write(0, 0, 0x5c, 4, 0x00000011); /* PAM3..6 */
-	CHECK_EQ(i440fx_pam(&host, 0xc0000), 3);
-	CHECK_EQ(i440fx_pam(&host, 0xc4000), 3);
-	CHECK_EQ(i440fx_pam(&host, 0xc8000), 1);
-	CHECK_EQ(i440fx_pam(&host, 0xcc000), 1);
-	CHECK_EQ(i440fx_pam(&host, 0xd0000), 1);
-	CHECK_EQ(i440fx_pam(&host, 0xd4000), 1);
-	CHECK_EQ(i440fx_pam(&host, 0xd8000), 0);
-	CHECK_EQ(i440fx_pam(&host, 0x100000), 3);
-	CHECK_EQ(cfg_read(0, 0, 0x5c, 1), 0x11);
+	CHECK_EQ(cfg_read(0, 0, 0x59, 1), 0x30); /* PAM0's low nibble is reserved */
+	CHECK_EQ(i440fx_pam(&board.host_bridge, 12), PAM_RAM);
+	CHECK_EQ(fake_pam_changes, 1); /* the machine remaps the window */
+	cfg_write(0, 0, 0x5a, 2, 0x1132); /* PAM1 and PAM2 */
+	CHECK_EQ(i440fx_pam(&board.host_bridge, 0), PAM_WRITE_RAM);
+	CHECK_EQ(i440fx_pam(&board.host_bridge, 1), PAM_RAM);
+	CHECK_EQ(i440fx_pam(&board.host_bridge, 2), PAM_READ_RAM);
+	CHECK_EQ(i440fx_pam(&board.host_bridge, 3), PAM_READ_RAM);
+	CHECK_EQ(i440fx_pam(&board.host_bridge, 4), PAM_ROM);
+	CHECK_EQ(pam_block_base(4), 0xd0000);
+	CHECK_EQ(pam_block_size(11), 0x4000);
+	CHECK_EQ(pam_block_size(12), 0x10000);
 	cfg_write(0, 0, 0x5e, 4, 0xffff); /* a dword at 0xcfe only reaches 0x5e..0x5f */
-	CHECK_EQ(cfg_read(0, 0, 0x5c, 4), 0x33330011);
-	cfg_write(0, 0, 0x5c, 4, 0xffffffff);
-	CHECK_EQ(cfg_read(0, 0, 0x5c, 4), 0x33333333);
+	CHECK_EQ(cfg_read(0, 0, 0x5c, 4), 0x33330000);
+	unsigned before = fake_pam_changes;
+	cfg_write(0, 0, 0x40, 4, 0x12345678); /* elsewhere: no remapping */
+	CHECK_EQ(fake_pam_changes, before);
 }
 
-/* ---- fw_cfg
- * --------------------------------------------------------------------------------------- */
-static struct fw_cfg fw;
-static void fw_read(uint16_t key, uint8_t *buf, unsigned n)
-{
-	out(FW_CFG_PORT_SEL, 2, key);
-	for (unsigned i = 0; i < n; i++)
-		buf[i] = inb(FW_CFG_PORT_DATA);
-}
-
+/* ---- fw_cfg ------------------------------------------------------------------------------------- */
 static void test_fw_cfg_signature_and_unknown(void)
 {
-	memset(&bus, 0, sizeof(bus));
-	fw_cfg_init(&fw);
-	fw_cfg_register(&fw, &bus);
 	uint8_t b[8];
-	fw_read(0x0000, b, 4);
+	fw_read(FW_CFG_SIGNATURE, b, 4);
 	CHECK(memcmp(b, "QEMU", 4) == 0);
-	fw_read(0x0001, b, 4);
-	CHECK_EQ(b[0] | b[1] << 8 | b[2] << 16 | (unsigned)b[3] << 24, 1); /* no DMA */
+	fw_read(FW_CFG_ID, b, 4);
+	CHECK_EQ(load_le(b, 4), 1); /* no DMA */
 	fw_read(0x8000, b, 2);
 	CHECK_EQ(b[0] | b[1], 0); /* unknown keys read 0 */
-	fw_read(0x0000, b, 6);
+	fw_read(FW_CFG_SIGNATURE, b, 6);
 	CHECK_EQ(b[4] | b[5], 0); /* past the end reads 0 */
-	fw_read(0x0000, b, 1);
+	fw_read(FW_CFG_SIGNATURE, b, 1);
 	CHECK_EQ(b[0], 'Q'); /* selecting again restarts at offset 0 */
-	out(FW_CFG_PORT_SEL, 2, 0x0000);
-	CHECK_EQ(in(FW_CFG_PORT_DATA, 4), 0x554d4551); /* a wide read streams 4 bytes */
 }
 
-static void test_fw_cfg_directory(void)
+static void test_fw_cfg_selector_rules(void)
 {
-	memset(&bus, 0, sizeof(bus));
-	fw_cfg_init(&fw);
-	fw_cfg_register(&fw, &bus);
-	static const uint8_t e820[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					 0, 8, 0, 0, 0, 0, 1, 0, 0, 0};
-	CHECK_EQ(fw_cfg_add_file(&fw, "etc/e820", e820, sizeof(e820)), 0);
-	CHECK_EQ(fw_cfg_add_file_int(&fw, "etc/boot-fail-wait", 0, 4), 0);
-	CHECK(fw_cfg_add_file(&fw, "a-name-far-too-long-for-the-fifty-six-byte-field-of-fw_cfg",
-			      e820, 1) < 0);
-	uint8_t d[4 + 2 * 64];
-	fw_read(0x0019, d, sizeof(d));
-	CHECK_EQ(d[0] << 24 | d[1] << 16 | d[2] << 8 | d[3], 2); /* big-endian count */
-	const uint8_t *e = d + 4;
-	CHECK_EQ(e[0] << 24 | e[1] << 16 | e[2] << 8 | e[3], 20);
-	CHECK_EQ(e[4] << 8 | e[5], 0x20); /* first file selector */
-	CHECK(strcmp((const char *)e + 8, "etc/e820") == 0);
-	e += 64;
-	CHECK_EQ(e[0] << 24 | e[1] << 16 | e[2] << 8 | e[3], 4);
-	CHECK_EQ(e[4] << 8 | e[5], 0x21);
-	CHECK(strcmp((const char *)e + 8, "etc/boot-fail-wait") == 0);
-	uint8_t f[21];
-	fw_read(0x20, f, 21);
-	CHECK(memcmp(f, e820, 20) == 0);
-	CHECK_EQ(f[20], 0);
+	out(0x510, 2, FW_CFG_SIGNATURE);
+	CHECK_EQ(inb(0x511), 'Q');
+	outb(0x510, 0x01); /* a byte write is a data write, not a selection */
+	CHECK_EQ(inb(0x511), 'E');
+	CHECK_EQ(inb(0x510), 'M');		     /* a byte read of either port streams data */
+	CHECK_EQ(in(0x511, 2), 0xffff);		     /* wider reads are not decoded ... */
+	CHECK_EQ(inb(0x511), 'U');		     /* ... and consume nothing */
+	out(0x510, 2, FW_CFG_WRITE_CHANNEL | FW_CFG_ID); /* the write-channel bit is a flag */
+	CHECK_EQ(inb(0x511), 0x01);
+	out(0x510, 4, FW_CFG_SIGNATURE); /* only a 16-bit write selects */
+	CHECK_EQ(inb(0x511), 0x00);
 }
 
-static void test_fw_cfg_limits(void)
+static void test_fw_cfg_directory_and_limits(void)
 {
-	fw_cfg_init(&fw);
+	struct fw_cfg f;
+	fw_cfg_init(&f);
+	static const uint8_t data[20] = {1, 2, 3};
+	CHECK_EQ(fw_cfg_add_file(&f, "a", data, sizeof(data)), 0);
+	CHECK(fw_cfg_add_file(&f, "a-name-far-too-long-for-the-fifty-six-byte-field-of-fw_cfg",
+			      data, 1) < 0);
+	CHECK_EQ(f.dir[3], 1); /* big-endian count */
+	CHECK_EQ(f.dir[4 + 3], 20);
+	CHECK_EQ(f.dir[4 + 5], 0x20); /* the first file selector */
+	CHECK(fw_cfg_add_int(&f, FW_CFG_ID, 5, 4) < 0); /* the same key twice */
 	int added = 0;
 	char name[16];
 	for (int i = 0; i < 40; i++) {
 		snprintf(name, sizeof(name), "f%d", i);
-		if (fw_cfg_add_file_int(&fw, name, (uint64_t)i, 8) == 0)
+		if (fw_cfg_add_file_int(&f, name, (uint64_t)i, 4) == 0)
 			added++;
 	}
-	CHECK_EQ(added, FW_CFG_MAX_FILES);
-	CHECK(fw_cfg_add_int(&fw, 0x0001, 5, 4) < 0); /* the same key twice */
+	CHECK_EQ(added, FW_CFG_MAX_FILES - 1);
 }
 
-/* ---- i8042
- * ----------------------------------------------------------------------------------------- */
-static struct i8042 kbd;
-static void kbd_setup(void)
+/* ---- i8042 -------------------------------------------------------------------------------------- */
+static void kbd_write_command_byte(uint8_t v)
 {
-	memset(&bus, 0, sizeof(bus));
-	i8042_init(&kbd);
-	i8042_register(&kbd, &bus);
+	outb(0x64, 0x60);
+	outb(0x60, v);
 }
 
 static void test_i8042_self_tests(void)
 {
-	kbd_setup();
 	CHECK_EQ(inb(0x64) & 0x01, 0);
 	outb(0x64, 0xaa);
 	CHECK_EQ(inb(0x64) & 0x05, 0x05); /* output full, system flag */
 	CHECK_EQ(inb(0x60), 0x55);
 	CHECK_EQ(inb(0x64) & 0x01, 0);
+	CHECK_EQ(inb(0x60), 0x55); /* an empty buffer reads the last byte again */
 	outb(0x64, 0xab);
 	CHECK_EQ(inb(0x60), 0x00);
-	outb(0x64, 0x60);
-	outb(0x60, 0x65);
+	kbd_write_command_byte(0x65);
 	outb(0x64, 0x20);
 	CHECK_EQ(inb(0x60), 0x65);
 }
 
 static void test_i8042_keyboard_commands(void)
 {
-	kbd_setup();
-	outb(0x64, 0x60);
-	outb(0x60, 0x00); /* no interrupts: poll, as SeaBIOS does during init */
-	outb(0x60, 0xff); /* reset */
+	kbd_write_command_byte(0x00); /* no interrupts, no translation: poll, as SeaBIOS does */
+	outb(0x60, 0xff);	      /* reset */
 	CHECK_EQ(inb(0x60), 0xfa);
 	CHECK_EQ(inb(0x60), 0xaa);
 	outb(0x60, 0xf2); /* identify */
@@ -474,151 +632,309 @@ static void test_i8042_keyboard_commands(void)
 	CHECK_EQ(inb(0x60), 0xfa);
 	outb(0x60, 0x07);
 	CHECK_EQ(inb(0x60), 0xfa);
+	CHECK_EQ(board.i8042.kbd_leds, 7);
+	outb(0x60, 0xf0); /* scan code set: get */
+	CHECK_EQ(inb(0x60), 0xfa);
+	outb(0x60, 0x00);
+	CHECK_EQ(inb(0x60), 0xfa);
+	CHECK_EQ(inb(0x64) & 0x01, 0x01); /* the answer a polling guest waits for */
+	CHECK_EQ(inb(0x60), 0x02);
+	outb(0x60, 0x42); /* not a command */
+	CHECK_EQ(inb(0x60), 0xfe);
 	outb(0x64, 0xd4); /* to the mouse */
 	outb(0x60, 0xf2);
 	CHECK_EQ(inb(0x64) & 0x21, 0x21); /* mouse data waiting */
 	CHECK_EQ(inb(0x60), 0xfa);
 	CHECK_EQ(inb(0x60), 0x00);
-	CHECK_EQ(irq_changes, 0);
+	outb(0x64, 0xd4);
+	outb(0x60, 0xe9); /* status */
+	CHECK_EQ(inb(0x60), 0xfa);
+	CHECK_EQ(inb(0x60), 0x00);
+	CHECK_EQ(inb(0x60), 0x02);
+	CHECK_EQ(inb(0x60), 100);
+	CHECK_EQ(fake_irq_raised[1] + fake_irq_raised[12], 0);
 }
 
-static void test_i8042_irq(void)
+static void test_i8042_translation(void)
 {
-	kbd_setup();
-	outb(0x64, 0x60);
-	outb(0x60, 0x01); /* keyboard interrupt on */
-	outb(0x60, 0xf4);
-	CHECK_EQ(irq_levels[1], 1);
+	kbd_write_command_byte(0x40); /* translation on */
+	outb(0x60, 0xf2);
 	CHECK_EQ(inb(0x60), 0xfa);
-	CHECK_EQ(irq_levels[1], 0);
+	CHECK_EQ(inb(0x60), 0xab);
+	CHECK_EQ(inb(0x60), 0x41); /* 0x83 through the translator */
+	outb(0x60, 0xf0);
+	CHECK_EQ(inb(0x60), 0xfa);
+	outb(0x60, 0x00);
+	CHECK_EQ(inb(0x60), 0xfa);
+	CHECK_EQ(inb(0x60), 0x41); /* set 2, translated */
+	static const uint8_t keys[] = {0x1c, 0xf0, 0x1c, 0xe0, 0x75, 0xe0, 0xf0, 0x75};
+	CHECK_EQ(i8042_keyboard_input(&board.i8042, keys, sizeof(keys)), sizeof(keys));
+	static const uint8_t set1[] = {0x1e, 0x9e, 0xe0, 0x48, 0xe0, 0xc8}; /* A, Up */
+	for (unsigned i = 0; i < sizeof(set1); i++)
+		CHECK_EQ(inb(0x60), set1[i]);
+	CHECK_EQ(inb(0x64) & 0x01, 0);
+}
+
+/* The regression: every byte raises its own edge on IRQ 1, also back to back. */
+static void test_i8042_edge_per_byte(void)
+{
+	kbd_write_command_byte(0x01); /* keyboard interrupt on */
+	outb(0x60, 0xff);	      /* reset: ACK, then 0xaa */
+	CHECK_EQ(fake_irq_raised[1], 1);
+	CHECK_EQ(inb(0x60), 0xfa);
+	CHECK_EQ(fake_irq_raised[1], 2); /* 0xaa came in: a second edge */
+	CHECK_EQ(fake_irq_level[1], 1);
+	CHECK_EQ(inb(0x60), 0xaa);
+	CHECK_EQ(fake_irq_level[1], 0);
+	static const uint8_t make_break[] = {0x1c, 0xf0, 0x1c};
+	i8042_keyboard_input(&board.i8042, make_break, 3);
+	CHECK_EQ(fake_irq_raised[1], 3);
+	(void)inb(0x60);
+	CHECK_EQ(fake_irq_raised[1], 4);
+	(void)inb(0x60);
+	CHECK_EQ(fake_irq_raised[1], 5);
+	(void)inb(0x60);
+	CHECK_EQ(fake_irq_raised[1], 5);
+	CHECK_EQ(fake_irq_level[1], 0);
+	kbd_write_command_byte(0x02); /* mouse interrupt only */
+	outb(0x64, 0xd3);	      /* as if from the mouse */
+	outb(0x60, 0x5a);
+	CHECK_EQ(fake_irq_raised[12], 1);
+	CHECK_EQ(inb(0x64) & 0x21, 0x21);
+	CHECK_EQ(inb(0x60), 0x5a);
+	CHECK_EQ(fake_irq_level[12], 0);
+}
+
+static void test_i8042_ports_and_disable(void)
+{
+	kbd_write_command_byte(0x00);
+	outb(0x64, 0xd0); /* output port: reset line high, A20, the clock/data lines idle */
+	CHECK_EQ(inb(0x60), 0xcf);
+	outb(0x60, 0xee);
+	outb(0x64, 0xd0); /* with a keyboard byte waiting, bit 4 says so */
+	CHECK_EQ(inb(0x64) & 0x01, 1);
+	CHECK_EQ(inb(0x60), 0xee); /* first the echo, then the output port */
+	CHECK_EQ(inb(0x60), 0xdf);
+	outb(0x64, 0xc0); /* input port */
+	CHECK_EQ(inb(0x64) & 0x01, 1);
+	(void)inb(0x60);
+	outb(0x64, 0xa4); /* password: none */
+	CHECK_EQ(inb(0x60), 0xf1);
+	outb(0x64, 0xad); /* keyboard disabled: its bytes wait */
+	static const uint8_t a[] = {0x1c};
+	i8042_keyboard_input(&board.i8042, a, 1);
+	CHECK_EQ(inb(0x64) & 0x01, 0);
+	outb(0x64, 0xae);
+	CHECK_EQ(inb(0x64) & 0x01, 1);
+	CHECK_EQ(inb(0x60), 0x1c);
+	outb(0x60, 0xf5); /* scanning off: keys are not taken */
+	(void)inb(0x60);
+	CHECK_EQ(i8042_keyboard_input(&board.i8042, a, 1), 0);
 }
 
 static void test_i8042_reset(void)
 {
-	kbd_setup();
 	outb(0x64, 0xfe);
-	CHECK_EQ(resets, 1);
+	CHECK_EQ(fake_resets, 1);
 	outb(0x64, 0xd1);
 	outb(0x60, 0x02); /* output port bit 0 low: reset */
-	CHECK_EQ(resets, 2);
+	CHECK_EQ(fake_resets, 2);
 	outb(0x64, 0xd1);
 	outb(0x60, 0x03);
-	CHECK_EQ(resets, 2);
+	outb(0x64, 0xff); /* a pulse of no line */
+	CHECK_EQ(fake_resets, 2);
 	for (int i = 0; i < 100; i++)
-		outb(0x64, 0xaa); /* overflow the queue: bytes are dropped, nothing breaks */
-	CHECK_EQ(kbd.qlen, I8042_QUEUE);
+		outb(0x60, 0xee); /* flood the keyboard: bytes are dropped, nothing breaks */
+	CHECK(board.i8042.kbd.len <= PS2_QUEUE);
 }
 
-/* ---- system control ports
- * ------------------------------------------------------------------------- */
-static struct sysctl sys;
+/* ---- system control ports ----------------------------------------------------------------------- */
 static void test_sysctl(void)
 {
-	memset(&bus, 0, sizeof(bus));
-	sysctl_init(&sys);
-	sysctl_register(&sys, &bus);
 	CHECK_EQ(inb(0x92), 0x02); /* A20 on */
 	outb(0x92, 0x02);
-	CHECK_EQ(resets, 0);
+	CHECK_EQ(fake_resets, 0);
 	outb(0x92, 0x03); /* bit 0 rising: reset */
-	CHECK_EQ(resets, 1);
+	CHECK_EQ(fake_resets, 1);
 	outb(0x92, 0x03);
-	CHECK_EQ(resets, 1); /* no edge */
+	CHECK_EQ(fake_resets, 1); /* no edge */
 	outb(0xcf9, 0x02);
-	CHECK_EQ(resets, 1);
+	CHECK_EQ(fake_resets, 1);
 	outb(0xcf9, 0x06);
-	CHECK_EQ(resets, 2);
+	CHECK_EQ(fake_resets, 2);
 	outb(0x80, 0x42);
 	CHECK_EQ(inb(0x80), 0x42);
 }
 
-/* ---- 16550 UART
- * -------------------------------------------------------------------------------------- */
-static struct uart com1;
-static void uart_setup(void)
-{
-	memset(&bus, 0, sizeof(bus));
-	uart_init(&com1, 0x3f8, 4);
-	uart_register(&com1, &bus);
-}
-
+/* ---- 16550A UART ------------------------------------------------------------------------------- */
 static void test_uart_seabios_detect(void)
 {
-	uart_setup();
 	outb(0x3f9, 0x02);
 	CHECK_EQ(inb(0x3f9), 0x02);
 	CHECK_EQ(inb(0x3fa) & 0x3f, 0x02); /* THR empty interrupt pending */
 	CHECK_EQ(inb(0x3fa) & 0x3f, 0x01); /* acknowledged by the read */
 	outb(0x3f9, 0x00);
+	outb(0x3f9, 0x02); /* re-enabling raises it again (Linux's THRE test) */
+	CHECK_EQ(inb(0x3fa) & 0x3f, 0x02);
+}
+
+static void test_uart_linux_autoconfig(void)
+{
+	outb(0x3f9, 0x00);
+	CHECK_EQ(inb(0x3f9) & 0x0f, 0);
+	outb(0x3f9, 0x0f);
+	CHECK_EQ(inb(0x3f9), 0x0f);
+	outb(0x3f9, 0x00);
+	outb(0x3fa, 0x01); /* FIFOs on: IIR bits 7-6 read 11 (a 16550A) */
+	CHECK_EQ(inb(0x3fa) >> 6, 3);
+	outb(0x3fa, 0x21); /* bit 5 (64-byte FIFO on a 16750) does not stick */
+	CHECK_EQ(inb(0x3fa) >> 5, 6);
+	outb(0x3fc, 0x1a); /* loopback with RTS and OUT2: CTS and DCD */
+	CHECK_EQ(inb(0x3fe) & 0xf0, 0x90);
+	outb(0x3ff, 0xa5);
+	CHECK_EQ(inb(0x3ff), 0xa5); /* scratch */
+	/* size_fifo: loopback at divisor 1, 256 bytes out, count what comes back. */
+	for (int i = 0; i < 256; i++)
+		outb(0x3f8, (uint8_t)i);
+	unsigned n = 0;
+	while ((inb(0x3fd) & 0x01) && n < 300) {
+		(void)inb(0x3f8);
+		n++;
+	}
+	CHECK_EQ(n, 16);
+	outb(0x3fa, 0x00); /* FIFOs off: a single receive register */
+	outb(0x3f8, 'a');
+	outb(0x3f8, 'b'); /* overwrites, overrun */
+	CHECK_EQ(inb(0x3fd) & 0x03, 0x03);
+	CHECK_EQ(inb(0x3f8), 'b');
+	CHECK_EQ(inb(0x3fd) & 0x03, 0x00);
 }
 
 static void test_uart_transmit(void)
 {
-	uart_setup();
 	CHECK_EQ(inb(0x3fd) & 0x60, 0x60);
 	outb(0x3f8, 'h');
 	outb(0x3f8, 'i');
-	CHECK_EQ(console_len, 2);
-	CHECK(memcmp(console, "hi", 2) == 0);
-	outb(0x3fb, 0x83); /* DLAB: the divisor, not data */
+	CHECK_EQ(fake_stream_len[STREAM_COM1], 2);
+	CHECK(memcmp(fake_stream[STREAM_COM1], "hi", 2) == 0);
+	CHECK_EQ(inb(0x3fd) & 0x60, 0x60); /* sent at once */
+	outb(0x3fb, 0x83);		   /* DLAB: the divisor, not data */
 	outb(0x3f8, 0x01);
 	outb(0x3f9, 0x00);
 	CHECK_EQ(inb(0x3f8), 0x01);
 	outb(0x3fb, 0x03);
-	CHECK_EQ(com1.divisor, 1); /* 115200 baud */
-	CHECK_EQ(console_len, 2);
-	outb(0x3ff, 0x5a);
-	CHECK_EQ(inb(0x3ff), 0x5a); /* scratch */
+	CHECK_EQ(board.com1.divisor, 1); /* 115200 baud */
+	CHECK_EQ(fake_stream_len[STREAM_COM1], 2);
 }
 
-static void test_uart_loopback_and_irq(void)
+static void test_uart_thre_interrupt_follows_the_byte(void)
 {
-	uart_setup();
-	outb(0x3fc, 0x18); /* loopback, OUT2 */
-	outb(0x3f9, 0x01); /* receive interrupt */
+	outb(0x3fc, 0x08); /* OUT2: the line reaches the PIC */
+	outb(0x3f9, 0x02);
+	CHECK_EQ(fake_irq_raised[4], 1);
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x02);
+	CHECK_EQ(fake_irq_level[4], 0);
 	outb(0x3f8, 'x');
-	CHECK_EQ(console_len, 0);
-	CHECK_EQ(inb(0x3fd) & 0x01, 0x01);
-	CHECK_EQ(irq_levels[4], 1);
-	CHECK_EQ(inb(0x3fa) & 0x0f, 0x04);
-	CHECK_EQ(inb(0x3f8), 'x');
-	CHECK_EQ(irq_levels[4], 0);
-	CHECK_EQ(inb(0x3fe) & 0x80, 0x80); /* OUT2 loops back to DCD */
-	uint8_t many[100];
-	memset(many, 'a', sizeof(many));
-	CHECK_EQ(uart_receive(&com1, many, sizeof(many)), UART_RX_QUEUE); /* the rest waits */
-	CHECK_EQ(inb(0x3fd) & 0x03, 0x01);				  /* no overrun */
-	outb(0x3f8, 'z');		   /* looped back into the full FIFO: lost */
-	CHECK_EQ(inb(0x3fd) & 0x03, 0x03); /* data ready, overrun */
-	CHECK_EQ(inb(0x3fd) & 0x02, 0x00); /* overrun clears on read */
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x01); /* not yet: the byte is on the wire */
+	advance(100000);
+	CHECK_EQ(fake_irq_raised[4], 2);
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x02);
+}
+
+static void test_uart_receive_fifo_and_timeout(void)
+{
+	outb(0x3fc, 0x08);
+	outb(0x3fa, 0x81); /* FIFOs on, trigger level 8 */
+	outb(0x3f9, 0x01); /* received-data interrupts */
+	uint8_t typed[40];
+	memset(typed, 'k', sizeof(typed));
+	CHECK_EQ(uart_receive(&board.com1, typed, 3), 3);
+	CHECK_EQ(fake_irq_level[4], 0); /* below the trigger level */
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x01);
+	advance(4 * 1042000); /* four characters at 9600 baud: the timeout */
+	CHECK_EQ(fake_irq_level[4], 1);
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x0c);
+	CHECK_EQ(inb(0x3f8), 'k');
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x01); /* reading restarts the timeout */
+	CHECK_EQ(fake_input_wanted[STREAM_COM1], 1);
+	CHECK_EQ(uart_receive(&board.com1, typed, sizeof(typed)), 14); /* 16 in all */
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x04); /* at the trigger level */
+	CHECK_EQ(fake_irq_level[4], 1);
+	outb(0x3fa, 0x80); /* FIFOs off: both emptied */
+	CHECK_EQ(inb(0x3fd) & 0x01, 0);
+	CHECK_EQ(uart_receive(&board.com1, typed, sizeof(typed)), 1);
+	outb(0x3fa, 0x81); /* and on again: emptied again */
+	CHECK_EQ(inb(0x3fd) & 0x01, 0);
+}
+
+static void test_uart_line_status_interrupt(void)
+{
+	outb(0x3fc, 0x18); /* loopback and OUT2 */
+	outb(0x3f9, 0x04); /* line status interrupts */
+	outb(0x3f8, 'a');
+	outb(0x3f8, 'b'); /* FIFOs off: overrun */
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x06);
+	CHECK_EQ(fake_irq_level[4], 0); /* loopback keeps OUT2 off the line */
+	outb(0x3fc, 0x08);
+	CHECK_EQ(fake_irq_level[4], 1);
+	CHECK_EQ(inb(0x3fd) & 0x02, 0x02);
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x01); /* cleared by reading LSR */
+	CHECK_EQ(fake_irq_level[4], 0);
+}
+
+static void test_uart_modem_status(void)
+{
+	CHECK_EQ(inb(0x3fe), 0xb0); /* DCD, DSR, CTS: a cable */
+	outb(0x3f9, 0x08);
+	outb(0x3fc, 0x10); /* loopback, all outputs off: the lines fall */
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x00);
+	CHECK_EQ(inb(0x3fe), 0x0b); /* delta DCD, DSR, CTS */
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x01);
+	outb(0x3fc, 0x14); /* OUT1 -> RI up, then down: the trailing edge */
+	outb(0x3fc, 0x10);
+	CHECK_EQ(inb(0x3fe) & 0x0f, 0x04);
 }
 
 int main(void)
 {
-	RUN(test_bus_dispatch);
-	RUN(test_bus_byte_wide_split);
+	RUN(test_bus_regions_see_offsets);
+	RUN(test_bus_splits_wide_accesses_to_byte_devices);
+	RUN(test_irq_line_counts_edges);
+	RUN(test_timers);
+	RUN(test_board_ram_split);
+	RUN(test_board_e820_and_fw_cfg);
 	RUN(test_debugcon);
 	RUN(test_cmos_clock_bcd);
 	RUN(test_cmos_clock_binary_12h);
-	RUN(test_cmos_set_time);
+	RUN(test_cmos_set_date_with_set_bit);
+	RUN(test_cmos_set_time_running);
+	RUN(test_cmos_divider_reset_freezes);
+	RUN(test_cmos_uip_window);
+	RUN(test_cmos_periodic_interrupt);
+	RUN(test_cmos_update_and_alarm_interrupts);
 	RUN(test_cmos_status_registers);
-	RUN(test_cmos_memory_128m);
-	RUN(test_cmos_memory_16m);
-	RUN(test_cmos_memory_above_4g);
+	RUN(test_cmos_memory_sizes);
 	RUN(test_pci_probe);
 	RUN(test_pci_write_masks);
-	RUN(test_pci_pam);
+	RUN(test_pci_status_write_one_to_clear);
+	RUN(test_pam);
 	RUN(test_fw_cfg_signature_and_unknown);
-	RUN(test_fw_cfg_directory);
-	RUN(test_fw_cfg_limits);
+	RUN(test_fw_cfg_selector_rules);
+	RUN(test_fw_cfg_directory_and_limits);
 	RUN(test_i8042_self_tests);
 	RUN(test_i8042_keyboard_commands);
-	RUN(test_i8042_irq);
+	RUN(test_i8042_translation);
+	RUN(test_i8042_edge_per_byte);
+	RUN(test_i8042_ports_and_disable);
 	RUN(test_i8042_reset);
 	RUN(test_sysctl);
 	RUN(test_uart_seabios_detect);
+	RUN(test_uart_linux_autoconfig);
 	RUN(test_uart_transmit);
-	RUN(test_uart_loopback_and_irq);
+	RUN(test_uart_thre_interrupt_follows_the_byte);
+	RUN(test_uart_receive_fifo_and_timeout);
+	RUN(test_uart_line_status_interrupt);
+	RUN(test_uart_modem_status);
 	printf("# unit tests: %d ok, %d not ok\n", passed, failed);
 	return failed != 0;
 }

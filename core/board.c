@@ -1,0 +1,107 @@
+/* The PC: an i440FX/PIIX3 board with the legacy ISA devices SeaBIOS and PC operating systems
+ * expect. The PIC, PIT, IOAPIC and local APICs are KVM's, inside the kernel. */
+#include "board.h"
+
+#include "console.h"
+#include "timer.h"
+
+#include <string.h>
+
+/* Interrupt lines (ISA IRQs; the same GSI on the IOAPIC). */
+enum { IRQ_KEYBOARD = 1, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12 };
+
+#define DEVICE(field) offsetof(struct board, field)
+
+/* The port map: every port a device of ours answers. */
+static const struct port_range {
+	uint16_t base, len;
+	const struct io_ops *ops;
+	size_t device; /* offset of the device in struct board */
+	const char *name;
+} port_map[] = {
+    {0x0060, 5, &i8042_ops, DEVICE(i8042), "i8042 keyboard controller"},
+    {0x0070, 2, &cmos_ops, DEVICE(cmos), "cmos/rtc"},
+    {0x0080, 1, &sysctl_post_ops, DEVICE(sysctl), "post code"},
+    {0x0092, 1, &sysctl_port92_ops, DEVICE(sysctl), "port 92 (A20, reset)"},
+    {0x03f8, 8, &uart_ops, DEVICE(com1), "com1"},
+    {BOARD_DEBUGCON_PORT, 1, &debugcon_ops, DEVICE(debugcon), "debug console"},
+    {0x0510, FW_CFG_PORTS, &fw_cfg_ops, DEVICE(fw_cfg), "fw_cfg"},
+    {0x0cf8, 1, &pci_address_ops, DEVICE(pci), "pci address"},
+    {0x0cf9, 1, &sysctl_reset_control_ops, DEVICE(sysctl), "reset control"},
+    {0x0cfc, 4, &pci_data_ops, DEVICE(pci), "pci data"},
+};
+
+void board_split_ram(uint64_t ram_size, uint64_t *below_4g, uint64_t *above_4g)
+{
+	*below_4g = ram_size < RAM_BELOW_4G_MAX ? ram_size : RAM_BELOW_4G_MAX;
+	*above_4g = ram_size - *below_4g;
+}
+
+static void add_e820(struct board *b, uint64_t addr, uint64_t len, uint32_t type)
+{
+	if (b->e820_entries >= E820_MAX_ENTRIES)
+		return;
+	uint8_t *e = b->e820 + 20 * b->e820_entries++;
+	store_le(e, 8, addr);
+	store_le(e + 8, 8, len);
+	store_le(e + 16, 4, type);
+}
+
+enum { E820_RAM = 1, E820_RESERVED = 2 };
+
+/* What fw_cfg tells SeaBIOS. Everything else it asks for reads as 0, its default. */
+static int fill_fw_cfg(struct board *b, const struct board_config *cfg)
+{
+	struct fw_cfg *f = &b->fw_cfg;
+	add_e820(b, 0, b->ram_below_4g, E820_RAM);
+	if (b->ram_above_4g)
+		add_e820(b, 4 * GiB, b->ram_above_4g, E820_RAM);
+	add_e820(b, KVM_PRIVATE_BASE, KVM_PRIVATE_SIZE, E820_RESERVED);
+	add_e820(b, 4 * GiB - cfg->bios_size, cfg->bios_size, E820_RESERVED);
+	int err = fw_cfg_add_int(f, FW_CFG_NB_CPUS, cfg->cpus, 2);
+	err |= fw_cfg_add_int(f, FW_CFG_MAX_CPUS, cfg->cpus, 2);
+	err |= fw_cfg_add_int(f, FW_CFG_BOOT_MENU, cfg->boot_menu, 2); /* "Press ESC" or not */
+	err |= fw_cfg_add_file(f, "etc/e820", b->e820, 20 * b->e820_entries);
+	/* After "No bootable device" reboot at once instead of in 60 s; vmm then stops. */
+	err |= fw_cfg_add_file_int(f, "etc/boot-fail-wait", 0, 4);
+	return err;
+}
+
+static size_t deliver_to_uart(void *dev, const uint8_t *buf, size_t len)
+{
+	return uart_receive(dev, buf, len);
+}
+
+int board_init(struct board *b, const struct board_config *cfg)
+{
+	memset(b, 0, sizeof(*b));
+	board_split_ram(cfg->ram_size, &b->ram_below_4g, &b->ram_above_4g);
+	bus_init(&b->io, "port", 0x10000);
+	bus_init(&b->mmio, "MMIO", UINT64_MAX);
+	timers_reset();
+
+	debugcon_init(&b->debugcon, STREAM_DEBUGCON);
+	cmos_init(&b->cmos, IRQ_RTC, b->ram_below_4g, b->ram_above_4g, cfg->cpus);
+	pci_host_init(&b->pci);
+	i440fx_init(&b->host_bridge);
+	piix3_init(&b->isa_bridge);
+	fw_cfg_init(&b->fw_cfg);
+	i8042_init(&b->i8042, IRQ_KEYBOARD, IRQ_MOUSE);
+	sysctl_init(&b->sysctl);
+	uart_init(&b->com1, IRQ_COM1, STREAM_COM1);
+
+	int err = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(port_map); i++) {
+		const struct port_range *p = &port_map[i];
+		err |= bus_add(&b->io, p->base, p->len, p->ops, (char *)b + p->device, p->name);
+	}
+	err |= pci_add_function(&b->pci, 0x00, &b->host_bridge.config, &i440fx_pci_ops,
+				&b->host_bridge);			    /* 00:00.0 */
+	err |= pci_add_function(&b->pci, 0x08, &b->isa_bridge.config, NULL, NULL); /* 00:01.0 */
+	err |= timer_register(&b->cmos.timer, cmos_timer_expired, &b->cmos);
+	err |= timer_register(&b->com1.thre_timer, uart_thre_expired, &b->com1);
+	err |= timer_register(&b->com1.timeout_timer, uart_timeout_expired, &b->com1);
+	console_connect_input(STREAM_COM1, deliver_to_uart, &b->com1);
+	err |= fill_fw_cfg(b, cfg);
+	return err ? -1 : 0;
+}

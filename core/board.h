@@ -1,0 +1,54 @@
+/* The board: which devices this PC has, at which ports and interrupt lines, and what fw_cfg
+ * tells the BIOS (the memory map, CPU count, boot options). vmm, the unit tests and the
+ * fuzzers all build their machine from here. */
+#ifndef CORE_BOARD_H
+#define CORE_BOARD_H
+
+#include "bus.h"
+#include "../devices/cmos.h"
+#include "../devices/debugcon.h"
+#include "../devices/fw_cfg.h"
+#include "../devices/i440fx.h"
+#include "../devices/i8042.h"
+#include "../devices/pci.h"
+#include "../devices/piix3.h"
+#include "../devices/sysctl.h"
+#include "../devices/uart.h"
+
+/* The guest-physical memory map. */
+#define RAM_BELOW_4G_MAX  (3 * GiB)  /* the rest of the first 4 GiB: PCI hole, APICs, BIOS */
+#define KVM_PRIVATE_BASE  0xfeffc000u /* KVM's identity-map page, then its 3-page TSS */
+#define KVM_PRIVATE_SIZE  0x4000u
+#define BIOS_LOW_WINDOW	  (128 * KiB) /* the image's tail also appears below 1 MiB */
+#define E820_MAX_ENTRIES  8
+#define BOARD_DEBUGCON_PORT 0x402 /* its writes can be batched by KVM (coalesced I/O) */
+
+struct board_config {
+	uint64_t ram_size;
+	uint64_t bios_size;
+	unsigned cpus;
+	bool boot_menu;
+};
+
+struct board {
+	uint64_t ram_below_4g, ram_above_4g;
+	struct bus io, mmio;
+	struct debugcon debugcon;
+	struct cmos cmos;
+	struct pci_host pci;
+	struct i440fx host_bridge;
+	struct piix3 isa_bridge;
+	struct fw_cfg fw_cfg;
+	struct i8042 i8042;
+	struct sysctl sysctl;
+	struct uart com1;
+	uint8_t e820[20 * E820_MAX_ENTRIES]; /* etc/e820: {u64 addr, u64 len, u32 type} LE */
+	unsigned e820_entries;
+};
+
+/* Split RAM into what lies below 4 GiB and what goes above it. */
+void board_split_ram(uint64_t ram_size, uint64_t *below_4g, uint64_t *above_4g);
+/* Build every device and wire it to the buses, timers and streams. 0, or -1 on a bug. */
+int board_init(struct board *b, const struct board_config *cfg);
+
+#endif

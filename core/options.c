@@ -1,0 +1,221 @@
+/* The command line and the BIOS image file. */
+#include "options.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char usage_text[] =
+    "Usage: vmm [OPTIONS]\n"
+    "Boot a legacy x86 PC with SeaBIOS on Linux KVM.\n"
+    "\n"
+    "  -b, --bios FILE     BIOS image to boot instead of the built-in SeaBIOS\n"
+    "                      (a multiple of 64 KiB, from 64 KiB to 16 MiB)\n"
+    "  -m, --memory SIZE   guest RAM, with optional K, M, G or T suffix; a plain\n"
+    "                      number means MiB (default 128M, at least 16M)\n"
+    "  -c, --cpus N        virtual CPUs, 1 to 64 (default 1)\n"
+    "  -d, --debug LEVEL   0 errors only (default), 1 each setup step and the reason\n"
+    "                      vmm stops, 2 also unhandled ports, 3 also every VM exit\n"
+    "      --boot-menu     let SeaBIOS offer its boot menu (\"Press ESC\")\n"
+    "      --no-seccomp    do not confine vmm to the few system calls it needs\n"
+    "                      once the guest runs\n"
+    "  -h, --help          show this help and exit\n"
+    "  -V, --version       show the version and exit\n"
+    "\n"
+    "The BIOS debug log (port 0x402) and COM1 go to standard output, each line\n"
+    "whole; standard input goes to COM1. vmm's own messages go to standard error.\n"
+    "\n"
+    "Exit status:\n"
+    "  0    the guest asked for a reset or power-off (SeaBIOS does this after\n"
+    "       \"No bootable device\")\n"
+    "  1    error: unusable BIOS file, no KVM, a failed system call, a VM exit\n"
+    "       vmm cannot handle\n"
+    "  2    bad command line\n"
+    "  3    the guest triple-faulted\n"
+    "  4    vmm made a system call its seccomp filter forbids (a bug in vmm)\n"
+    "  128+N  stopped by signal N (130 for Ctrl-C, 143 for SIGTERM)\n";
+
+/* Parse a size such as 512, 512M, 2G or 65536K; a plain number is MiB, as in QEMU's -m. */
+int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	unsigned shift = 20;
+	switch (*p) {
+	case '\0': break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		p++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		p++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		p++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		p++;
+		break;
+	default: return -1;
+	}
+	if (*p == 'i' && p[1] == 'B')
+		p += 2;
+	else if (*p == 'B')
+		p++;
+	if (*p != '\0' || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+/* Returns 0 and fills o, or -1 with a message in err (a usage error). */
+int parse_options(int argc, char **argv, struct options *o, char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+	    {"bios", required_argument, NULL, 'b'},  {"memory", required_argument, NULL, 'm'},
+	    {"debug", required_argument, NULL, 'd'}, {"boot-menu", no_argument, NULL, 'M'},
+	    {"cpus", required_argument, NULL, 'c'},
+	    {"no-seccomp", no_argument, NULL, 'S'},  {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},     {NULL, 0, NULL, 0}};
+	*o = (struct options){.ram_size = RAM_DEFAULT, .cpus = 1, .seccomp = true};
+	optind = 0; /* full rescan, so the parser can run more than once (tests, fuzzing) */
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":b:m:c:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': o->bios_path = optarg; break;
+		case 'm':
+			if (parse_size(optarg, &o->ram_size) < 0) {
+				snprintf(err, errlen, "invalid memory size '%s'", optarg);
+				return -1;
+			}
+			if (o->ram_size < RAM_MIN || o->ram_size > RAM_MAX) {
+				snprintf(err, errlen,
+					 "memory size '%s' is out of range (16M to 1T)", optarg);
+				return -1;
+			}
+			if (o->ram_size % (4 * KiB)) {
+				snprintf(err, errlen, "memory size '%s' is not a multiple of 4K",
+					 optarg);
+				return -1;
+			}
+			break;
+		case 'c': {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || n < 1 ||
+			    n > CPUS_MAX) {
+				snprintf(err, errlen, "invalid CPU count '%s' (1 to %d)", optarg,
+					 CPUS_MAX);
+				return -1;
+			}
+			o->cpus = (unsigned)n;
+			break;
+		}
+		case 'd':
+			if (optarg[0] < '0' || optarg[0] > '3' || optarg[1] != '\0') {
+				snprintf(err, errlen, "invalid debug level '%s' (0 to 3)", optarg);
+				return -1;
+			}
+			o->debug = optarg[0] - '0';
+			break;
+		case 'M': o->boot_menu = true; break;
+		case 'S': o->seccomp = false; break;
+		case 'h': o->help = true; break;
+		case 'V': o->version = true; break;
+		case ':':
+			snprintf(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+			return -1;
+		default: snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]); return -1;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+int load_bios(const char *path, const uint8_t **image, size_t *size, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, errlen, "opening BIOS image %s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "examining BIOS image %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	const char *problem = NULL;
+	if (!S_ISREG(st.st_mode))
+		problem = S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file";
+	else if (st.st_size == 0)
+		problem = "is empty";
+	else if (st.st_size < (off_t)BIOS_MIN || st.st_size > (off_t)BIOS_MAX)
+		problem = "must be 64 KiB to 16 MiB";
+	else if (st.st_size % (off_t)BIOS_MIN)
+		problem = "is not a multiple of 64 KiB";
+	if (problem) {
+		snprintf(err, errlen, "BIOS image %s %s (size %lld bytes)", path, problem,
+			 (long long)st.st_size);
+		close(fd);
+		return -1;
+	}
+	size_t n = (size_t)st.st_size;
+	uint8_t *buf = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
+		snprintf(err, errlen, "allocating %zu bytes for BIOS image %s: %s", n, path,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen, "reading BIOS image %s: %s", path,
+				 r < 0 ? strerror(errno) : "file shrank while being read");
+			munmap(buf, n);
+			close(fd);
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	if (mprotect(buf, n, PROT_READ) < 0) {
+		snprintf(err, errlen, "protecting BIOS image %s: %s", path, strerror(errno));
+		munmap(buf, n);
+		return -1;
+	}
+	*image = buf;
+	*size = n;
+	return 0;
+}
+
