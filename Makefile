@@ -151,3 +151,8 @@ build/fuzz/fuzz-%: fuzz/fuzz_io.c $(MACHINE) $(FAKE_CONSOLE) $(HDRS) tests/fake_
 # At least a million executions of each target, from the seed corpora.
 fuzz-long: fuzz
 	tests/fuzz.sh -runs=1000000
+
+# Runs a command on a pseudo-terminal (a slow one, or with keys typed): for the KVM tests.
+build/ptyrun: tests/ptyrun.c $(UAPI)/.done
+	@mkdir -p build
+	$(CC) $(CPPFLAGS) $(WARN) -O2 -static -o $@ tests/ptyrun.c

@@ -33,16 +33,16 @@
 
 #define IDENTITY_MAP_ADDR KVM_PRIVATE_BASE /* one page, then the three-page TSS (Intel) */
 #define TSS_ADDR	  (KVM_PRIVATE_BASE + 0x1000)
-#define SIG_KICK	  SIGUSR1 /* interrupts a vCPU's KVM_RUN */
+#define SIG_KICK	  SIGUSR1   /* interrupts a vCPU's KVM_RUN */
 #define TICK_NS		  100000000 /* the output tick: 10 Hz */
 
 /* Memory slots. */
 enum {
-	SLOT_RAM_LOW,	  /* 0 - 0xbffff */
-	SLOT_RAM_HIGH,	  /* 1 MiB - the top of RAM below 4 GiB */
+	SLOT_RAM_LOW,	   /* 0 - 0xbffff */
+	SLOT_RAM_HIGH,	   /* 1 MiB - the top of RAM below 4 GiB */
 	SLOT_RAM_ABOVE_4G, /* 4 GiB - */
-	SLOT_BIOS,	  /* the image, ending at 4 GiB */
-	SLOT_PAM_FIRST,	  /* one per PAM block of 0xc0000-0xfffff */
+	SLOT_BIOS,	   /* the image, ending at 4 GiB */
+	SLOT_PAM_FIRST,	   /* one per PAM block of 0xc0000-0xfffff */
 };
 
 struct vcpu {
@@ -58,6 +58,7 @@ static struct machine {
 	int kvm_fd, vm_fd;
 	struct vcpu vcpus[CPUS_MAX];
 	unsigned ncpus;
+	unsigned phys_bits; /* the guest-physical address width KVM's CPUID reports */
 	size_t run_size;
 	struct kvm_coalesced_mmio_ring *ring; /* debug-port writes batched by KVM, or NULL */
 	unsigned ring_entries;
@@ -241,7 +242,8 @@ void machine_pam_changed(void)
 		if (mode == vm.pam_mapped[i])
 			continue;
 		if (map_pam_block(i, mode) < 0) {
-			machine_stop(EXIT_ERROR, "KVM_SET_USER_MEMORY_REGION for PAM block 0x%05x: %s",
+			machine_stop(EXIT_ERROR,
+				     "KVM_SET_USER_MEMORY_REGION for PAM block 0x%05x: %s",
 				     pam_block_base(i), strerror(errno));
 			return;
 		}
@@ -278,11 +280,20 @@ static const struct io_ops shadow_ops = {.read = shadow_read, .write = shadow_wr
  * at reset the ROM side, so the image's tail shows below 1 MiB until the BIOS shadows it. */
 static void map_memory(void)
 {
+	uint64_t top = vm.ram_above_4g ? 4 * GiB + vm.ram_above_4g : 4 * GiB;
+	if (vm.phys_bits < 64 && top > 1ull << vm.phys_bits) {
+		fprintf(stderr,
+			"vmm: %llu MiB of guest RAM do not fit this CPU's %u-bit guest-physical "
+			"address space (at most %llu MiB with the PCI hole below 4 GiB)\n",
+			(unsigned long long)(vm.ram_size / MiB), vm.phys_bits,
+			(unsigned long long)(((1ull << vm.phys_bits) - GiB) / MiB));
+		exit(EXIT_ERROR);
+	}
 	add_memory(SLOT_RAM_LOW, 0, PAM_BASE, vm.ram, 0, "RAM");
 	add_memory(SLOT_RAM_HIGH, MiB, vm.ram_below_4g - MiB, vm.ram + MiB, 0, "RAM");
 	if (vm.ram_above_4g)
-		add_memory(SLOT_RAM_ABOVE_4G, 4 * GiB, vm.ram_above_4g, vm.ram + vm.ram_below_4g,
-			   0, "RAM above 4 GiB");
+		add_memory(SLOT_RAM_ABOVE_4G, 4 * GiB, vm.ram_above_4g, vm.ram + vm.ram_below_4g, 0,
+			   "RAM above 4 GiB");
 	add_memory(SLOT_BIOS, 4 * GiB - vm.bios_size, vm.bios_size, vm.bios, KVM_MEM_READONLY,
 		   "BIOS image");
 	for (unsigned i = 0; i < PAM_BLOCKS; i++) {
@@ -292,7 +303,7 @@ static void map_memory(void)
 	}
 	debug(1, "PAM window 0xc0000-0xfffff: the ROM side (image tail at 0x%05llx)\n",
 	      (unsigned long long)(MiB - (vm.bios_size < BIOS_LOW_WINDOW ? vm.bios_size
-								 : BIOS_LOW_WINDOW)));
+									 : BIOS_LOW_WINDOW)));
 }
 
 /* ---- vCPUs ----------------------------------------------------------------------------------- */
@@ -305,13 +316,14 @@ static void setup_cpuid(struct vcpu *v, const struct kvm_cpuid2 *supported)
 	struct kvm_cpuid2 *cpuid = calloc(1, bytes);
 	if (!cpuid)
 		die("allocating", "the CPUID table");
-	memcpy(cpuid, supported, sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
+	memcpy(cpuid, supported,
+	       sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
 	bool signature = false, features = false;
 	for (unsigned i = 0; i < cpuid->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
 		if (e->function == 1) {
 			e->ebx = (e->ebx & 0x00ffffff) | v->id << 24; /* initial APIC ID */
-			e->ecx |= 1u << 31;			      /* running under a hypervisor */
+			e->ecx |= 1u << 31; /* running under a hypervisor */
 		}
 		if (e->function == 0xb || e->function == 0x1f)
 			e->edx = v->id; /* x2APIC ID */
@@ -319,9 +331,11 @@ static void setup_cpuid(struct vcpu *v, const struct kvm_cpuid2 *supported)
 		features |= e->function == 0x40000001;
 	}
 	if (!signature) /* "KVMKVMKVM\0\0\0", leaves up to 0x40000001 */
-		cpuid->entries[cpuid->nent++] = (struct kvm_cpuid_entry2){
-		    .function = 0x40000000, .eax = 0x40000001, .ebx = 0x4b4d564b,
-		    .ecx = 0x564b4d56, .edx = 0x4d};
+		cpuid->entries[cpuid->nent++] = (struct kvm_cpuid_entry2){.function = 0x40000000,
+									  .eax = 0x40000001,
+									  .ebx = 0x4b4d564b,
+									  .ecx = 0x564b4d56,
+									  .edx = 0x4d};
 	if (!features)
 		cpuid->entries[cpuid->nent++] = (struct kvm_cpuid_entry2){.function = 0x40000001};
 	char name[32];
@@ -333,7 +347,8 @@ static void setup_cpuid(struct vcpu *v, const struct kvm_cpuid2 *supported)
 static struct kvm_cpuid2 *supported_cpuid(void)
 {
 	for (unsigned n = 64;; n *= 2) {
-		struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) + n * sizeof(cpuid->entries[0]));
+		struct kvm_cpuid2 *cpuid =
+		    calloc(1, sizeof(*cpuid) + n * sizeof(cpuid->entries[0]));
 		if (!cpuid)
 			die("allocating", "the CPUID table");
 		cpuid->nent = n;
@@ -348,6 +363,10 @@ static struct kvm_cpuid2 *supported_cpuid(void)
 static void create_vcpus(void)
 {
 	struct kvm_cpuid2 *supported = supported_cpuid();
+	vm.phys_bits = 36;
+	for (unsigned i = 0; i < supported->nent; i++)
+		if (supported->entries[i].function == 0x80000008)
+			vm.phys_bits = supported->entries[i].eax & 0xff;
 	for (unsigned i = 0; i < vm.ncpus; i++) {
 		struct vcpu *v = &vm.vcpus[i];
 		v->id = i;
@@ -413,7 +432,8 @@ static void map_run_areas(void)
 	debug(1, "debug port writes coalesced (%u-entry ring)\n", vm.ring_entries);
 }
 
-/* ---- the run loop ------------------------------------------------------------------------------ */
+/* ---- the run loop ------------------------------------------------------------------------------
+ */
 
 static void dump_registers(const struct vcpu *v)
 {
@@ -475,8 +495,8 @@ static void handle_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	unsigned len = run->mmio.len;
-	debug(3, "exit: vCPU %u mmio %s 0x%llx len %u\n", v->id, run->mmio.is_write ? "write" : "read",
-	      (unsigned long long)run->mmio.phys_addr, len);
+	debug(3, "exit: vCPU %u mmio %s 0x%llx len %u\n", v->id,
+	      run->mmio.is_write ? "write" : "read", (unsigned long long)run->mmio.phys_addr, len);
 	if (len != 1 && len != 2 && len != 4 && len != 8) {
 		machine_stop(EXIT_ERROR, "malformed MMIO exit (address 0x%llx length %u)",
 			     (unsigned long long)run->mmio.phys_addr, len);
@@ -507,7 +527,8 @@ static void handle_exit(struct vcpu *v)
 		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
 			machine_request_reset("system event");
 		else
-			machine_stop(EXIT_GUEST_DONE, "guest powered off (system event %u); stopping",
+			machine_stop(EXIT_GUEST_DONE,
+				     "guest powered off (system event %u); stopping",
 				     run->system_event.type);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
@@ -669,7 +690,8 @@ static void setup_io_thread(void)
 
 	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	struct itimerspec tick = {.it_interval = {.tv_nsec = TICK_NS}, .it_value = {.tv_nsec = TICK_NS}};
+	struct itimerspec tick = {.it_interval = {.tv_nsec = TICK_NS},
+				  .it_value = {.tv_nsec = TICK_NS}};
 	if (timer_fd < 0 || tick_fd < 0 || timerfd_settime(tick_fd, 0, &tick, NULL) < 0 ||
 	    event_watch(timer_fd, EPOLLIN, on_device_timer, NULL) < 0 ||
 	    event_watch(tick_fd, EPOLLIN, on_tick, NULL) < 0)
@@ -683,8 +705,8 @@ static void setup_devices(const struct options *o)
 				   .bios_size = vm.bios_size,
 				   .cpus = vm.ncpus,
 				   .boot_menu = o->boot_menu};
-	if (board_init(&vm.board, &cfg) < 0 ||
-	    bus_add(&vm.board.mmio, PAM_BASE, MiB - PAM_BASE, &shadow_ops, NULL, "PAM window") < 0) {
+	if (board_init(&vm.board, &cfg) < 0 || bus_add(&vm.board.mmio, PAM_BASE, MiB - PAM_BASE,
+						       &shadow_ops, NULL, "PAM window") < 0) {
 		fprintf(stderr, "vmm: internal error: the board's devices do not fit together\n");
 		exit(EXIT_ERROR);
 	}
@@ -750,7 +772,8 @@ static void open_kvm(void)
 	}
 	int max_vcpus = ioctl(vm.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (max_vcpus > 0 && vm.ncpus > (unsigned)max_vcpus) {
-		fprintf(stderr, "vmm: this KVM runs at most %d vCPUs, not %u\n", max_vcpus, vm.ncpus);
+		fprintf(stderr, "vmm: this KVM runs at most %d vCPUs, not %u\n", max_vcpus,
+			vm.ncpus);
 		exit(EXIT_ERROR);
 	}
 	debug(1, "opened /dev/kvm (API %d)\n", api);

@@ -41,7 +41,7 @@ static void add_e820(struct board *b, uint64_t addr, uint64_t len, uint32_t type
 {
 	if (b->e820_entries >= E820_MAX_ENTRIES)
 		return;
-	uint8_t *e = b->e820 + 20 * b->e820_entries++;
+	uint8_t *e = b->e820 + (size_t)20 * b->e820_entries++;
 	store_le(e, 8, addr);
 	store_le(e + 8, 8, len);
 	store_le(e + 16, 4, type);
@@ -96,7 +96,7 @@ int board_init(struct board *b, const struct board_config *cfg)
 		err |= bus_add(&b->io, p->base, p->len, p->ops, (char *)b + p->device, p->name);
 	}
 	err |= pci_add_function(&b->pci, 0x00, &b->host_bridge.config, &i440fx_pci_ops,
-				&b->host_bridge);			    /* 00:00.0 */
+				&b->host_bridge);				   /* 00:00.0 */
 	err |= pci_add_function(&b->pci, 0x08, &b->isa_bridge.config, NULL, NULL); /* 00:01.0 */
 	err |= timer_register(&b->cmos.timer, cmos_timer_expired, &b->cmos);
 	err |= timer_register(&b->com1.thre_timer, uart_thre_expired, &b->com1);

@@ -16,11 +16,11 @@
 #include "../devices/uart.h"
 
 /* The guest-physical memory map. */
-#define RAM_BELOW_4G_MAX  (3 * GiB)  /* the rest of the first 4 GiB: PCI hole, APICs, BIOS */
-#define KVM_PRIVATE_BASE  0xfeffc000u /* KVM's identity-map page, then its 3-page TSS */
-#define KVM_PRIVATE_SIZE  0x4000u
-#define BIOS_LOW_WINDOW	  (128 * KiB) /* the image's tail also appears below 1 MiB */
-#define E820_MAX_ENTRIES  8
+#define RAM_BELOW_4G_MAX    (3 * GiB)	/* the rest of the first 4 GiB: PCI hole, APICs, BIOS */
+#define KVM_PRIVATE_BASE    0xfeffc000u /* KVM's identity-map page, then its 3-page TSS */
+#define KVM_PRIVATE_SIZE    0x4000u
+#define BIOS_LOW_WINDOW	    (128 * KiB) /* the image's tail also appears below 1 MiB */
+#define E820_MAX_ENTRIES    8
 #define BOARD_DEBUGCON_PORT 0x402 /* its writes can be batched by KVM (coalesced I/O) */
 
 struct board_config {

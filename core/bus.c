@@ -72,6 +72,5 @@ void bus_access(struct bus *bus, uint64_t addr, unsigned size, bool is_write, ui
 	}
 	bus->unhandled++;
 	store_le(data, size, ~0ull); /* nothing decodes it: the bus floats high */
-	debug(2, "unhandled %s read 0x%04llx size %u\n", bus->kind, (unsigned long long)addr,
-	      size);
+	debug(2, "unhandled %s read 0x%04llx size %u\n", bus->kind, (unsigned long long)addr, size);
 }

@@ -25,8 +25,8 @@ struct bus_region {
 #define BUS_MAX_REGIONS 48
 
 struct bus {
-	const char *kind; /* "port" or "MMIO", for messages */
-	uint64_t limit;	  /* addresses end here: 0x10000 for ports */
+	const char *kind;			    /* "port" or "MMIO", for messages */
+	uint64_t limit;				    /* addresses end here: 0x10000 for ports */
 	struct bus_region regions[BUS_MAX_REGIONS]; /* sorted by base, never overlapping */
 	unsigned count;
 	uint64_t unhandled; /* accesses nobody answered */

@@ -20,21 +20,21 @@ int debug_level;
 
 void log_msg(const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(buf + 5, sizeof(buf) - 5, fmt, ap);
+	char buf[1024];
+	int prefix = snprintf(buf, sizeof(buf), "vmm: ");
+	int n = vsnprintf(buf + prefix, sizeof(buf) - (size_t)prefix, fmt, ap);
 	va_end(ap);
-	memcpy(buf, "vmm: ", 5);
-	size_t len = 5 + (n < 0 ? 0 : (size_t)n < sizeof(buf) - 5 ? (size_t)n : sizeof(buf) - 6);
+	size_t len = n < 0 ? (size_t)prefix : strnlen(buf, sizeof(buf));
 	ssize_t r = write(STDERR_FILENO, buf, len); /* one write: whole lines between threads */
 	(void)r;
 }
 
 /* ---- output ------------------------------------------------------------------------------ */
 
-#define SINK_SIZE     (64 * 1024)
-#define SINK_HEADROOM (16 * 1024) /* more than one VM exit can produce */
+#define SINK_SIZE     ((size_t)64 * 1024)
+#define SINK_HEADROOM ((size_t)16 * 1024) /* more than one VM exit can produce */
 #define LINE_MAX_LEN  512
 #define IDLE_LINE_NS  100000000ull /* a partial line idle this long goes out as it is */
 
@@ -243,6 +243,7 @@ static struct {
 	enum input_mode mode;
 	bool eof, watching, wake_pending;
 	bool raw, suspended;
+	pid_t pgrp; /* ours, to tell whether we are the terminal's foreground job */
 	struct termios saved;
 	uint8_t pending[4096]; /* read but not yet taken by the device */
 	size_t len;
@@ -327,8 +328,8 @@ void stream_input_wanted(unsigned stream)
 		return;
 	input_deliver();
 	/* Room again: have the I/O thread read more (a file), or watch the terminal again. */
-	bool more = !in.eof && in.len < sizeof(in.pending) &&
-		    (in.mode == INPUT_FILE || !in.watching);
+	bool more =
+	    !in.eof && in.len < sizeof(in.pending) && (in.mode == INPUT_FILE || !in.watching);
 	if (more && !in.wake_pending) {
 		in.wake_pending = true;
 		event_wake();
@@ -367,7 +368,7 @@ void console_suspend(void)
 
 void console_resume(void)
 {
-	if (in.suspended && tcgetpgrp(STDIN_FILENO) == getpgrp())
+	if (in.suspended && tcgetpgrp(STDIN_FILENO) == in.pgrp)
 		set_raw();
 	in.suspended = false;
 }
@@ -379,7 +380,8 @@ int console_start(void)
 	if (event_on_wake(on_wake) < 0)
 		return -1;
 	bool tty = tcgetattr(STDIN_FILENO, &in.saved) == 0;
-	if (tty && tcgetpgrp(STDIN_FILENO) != getpgrp()) {
+	in.pgrp = getpgrp();
+	if (tty && tcgetpgrp(STDIN_FILENO) != in.pgrp) {
 		debug(1, "in the background: standard input is not read\n");
 		return 0; /* reading our terminal would stop us (SIGTTIN) */
 	}
@@ -390,6 +392,7 @@ int console_start(void)
 		in.mode = INPUT_FILE; /* epoll cannot wait on it: always readable */
 		machine_lock();
 		input_fill();
+		input_deliver();
 		machine_unlock();
 	} else {
 		debug(1, "standard input cannot be watched (%s); not read\n", strerror(errno));

@@ -92,12 +92,15 @@ int parse_size(const char *s, uint64_t *out)
 /* Returns 0 and fills o, or -1 with a message in err (a usage error). */
 int parse_options(int argc, char **argv, struct options *o, char *err, size_t errlen)
 {
-	static const struct option longopts[] = {
-	    {"bios", required_argument, NULL, 'b'},  {"memory", required_argument, NULL, 'm'},
-	    {"debug", required_argument, NULL, 'd'}, {"boot-menu", no_argument, NULL, 'M'},
-	    {"cpus", required_argument, NULL, 'c'},
-	    {"no-seccomp", no_argument, NULL, 'S'},  {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},     {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"bios", required_argument, NULL, 'b'},
+						 {"memory", required_argument, NULL, 'm'},
+						 {"debug", required_argument, NULL, 'd'},
+						 {"boot-menu", no_argument, NULL, 'M'},
+						 {"cpus", required_argument, NULL, 'c'},
+						 {"no-seccomp", no_argument, NULL, 'S'},
+						 {"help", no_argument, NULL, 'h'},
+						 {"version", no_argument, NULL, 'V'},
+						 {NULL, 0, NULL, 0}};
 	*o = (struct options){.ram_size = RAM_DEFAULT, .cpus = 1, .seccomp = true};
 	optind = 0; /* full rescan, so the parser can run more than once (tests, fuzzing) */
 	opterr = 0;
@@ -218,4 +221,3 @@ int load_bios(const char *path, const uint8_t **image, size_t *size, char *err, 
 	*size = n;
 	return 0;
 }
-

@@ -48,10 +48,11 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 }
 
 /* The ioctls: the vCPU's run, interrupt lines, PAM memory slots, the crash register dump,
- * and the terminal restore (glibc's tcsetattr reads the settings back). */
+ * and the terminal: restoring it (glibc's tcsetattr reads the settings back) and, after
+ * Ctrl-Z and fg, checking that vmm is in the foreground before taking it again. */
 static const uint32_t allowed_ioctls[] = {
-    KVM_RUN,	   KVM_IRQ_LINE, KVM_SET_USER_MEMORY_REGION, KVM_GET_REGS, KVM_GET_SREGS,
-    TCSETS,	   TCGETS,
+    KVM_RUN, KVM_IRQ_LINE, KVM_SET_USER_MEMORY_REGION, KVM_GET_REGS, KVM_GET_SREGS, TCSETS,
+    TCGETS,  TIOCGPGRP,
 };
 
 static const uint32_t allowed_syscalls[] = {
@@ -70,7 +71,7 @@ static const uint32_t allowed_syscalls[] = {
     __NR_madvise,	  /* thread exit releases its stack (glibc) */
     __NR_munmap,	  /* joining a thread frees its stack */
     __NR_restart_syscall,
-    __NR_exit,	    /* a thread ends */
+    __NR_exit, /* a thread ends */
     __NR_exit_group /* vmm ends */,
 #ifdef VMM_SANITIZED
     /* Sanitizer builds: let a report be written out in full. */
@@ -97,7 +98,8 @@ int sandbox_install(void (*on_violation)(void))
 		return -1;
 	const unsigned nioctls = ARRAY_SIZE(allowed_ioctls);
 	const unsigned nsyscalls = ARRAY_SIZE(allowed_syscalls);
-	struct sock_filter filter[8 + 2 * (ARRAY_SIZE(allowed_ioctls) + ARRAY_SIZE(allowed_syscalls))];
+	struct sock_filter
+	    filter[8 + 2 * (ARRAY_SIZE(allowed_ioctls) + ARRAY_SIZE(allowed_syscalls))];
 	unsigned n = 0;
 	/* Only x86-64 system calls; then ioctl by request number, everything else by number. */
 	filter[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,

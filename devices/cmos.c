@@ -6,12 +6,12 @@
 
 #include <string.h>
 
-#define NS		     1000000000LL
-#define UIP_LEAD_NS	     244000  /* UIP rises 244 us before an update ... */
-#define UPDATE_NS	     1984000 /* ... which takes 1984 us at 32.768 kHz */
-#define NO_ALARM	     INT64_MAX
-#define RTC_IRQ_SOURCES	     (REG_C_PF | REG_C_AF | REG_C_UF)
-#define ALARM_DONT_CARE(v)   (((v)&0xc0) == 0xc0)
+#define NS		   1000000000LL
+#define UIP_LEAD_NS	   244000  /* UIP rises 244 us before an update ... */
+#define UPDATE_NS	   1984000 /* ... which takes 1984 us at 32.768 kHz */
+#define NO_ALARM	   INT64_MAX
+#define RTC_IRQ_SOURCES	   (REG_C_PF | REG_C_AF | REG_C_UF)
+#define ALARM_DONT_CARE(v) (((v)&0xc0) == 0xc0)
 
 /* ---- calendar arithmetic --------------------------------------------------------------- */
 
@@ -205,7 +205,8 @@ static int64_t next_alarm(const struct cmos *c, int64_t s)
 			if ((want_h >= 0 && h != want_h) || (h + 1) * 3600 - 1 <= after)
 				continue;
 			for (int m = 0; m < 60; m++) {
-				if ((want_m >= 0 && m != want_m) || h * 3600 + (m + 1) * 60 - 1 <= after)
+				if ((want_m >= 0 && m != want_m) ||
+				    h * 3600 + (m + 1) * 60 - 1 <= after)
 					continue;
 				for (int sec = 0; sec < 60; sec++) {
 					int64_t tod = h * 3600 + m * 60 + sec;

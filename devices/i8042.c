@@ -40,9 +40,9 @@ static const uint8_t set2_to_set1[0x85] = {
     [0x01] = 0x43, [0x09] = 0x44, [0x77] = 0x45, [0x7e] = 0x46, [0x6c] = 0x47, [0x75] = 0x48,
     [0x7d] = 0x49, [0x7b] = 0x4a, [0x6b] = 0x4b, [0x73] = 0x4c, [0x74] = 0x4d, [0x79] = 0x4e,
     [0x69] = 0x4f, [0x72] = 0x50, [0x7a] = 0x51, [0x70] = 0x52, [0x71] = 0x53, [0x84] = 0x54,
-    [0x61] = 0x56, [0x78] = 0x57, [0x07] = 0x58,
-    [0x02] = 0x41, /* F7's other code; also scan-set reply 2 reads 0x41 translated */
-    [0x00] = 0xff, /* key detection error */
+    [0x61] = 0x56, [0x78] = 0x57, [0x07] = 0x58, [0x02] = 0x41, /* F7's other code; also scan-set
+								   reply 2 reads 0x41 translated */
+    [0x00] = 0xff,						/* key detection error */
 };
 
 static uint8_t translate(uint8_t code)
@@ -73,8 +73,7 @@ static uint8_t queue_pop(struct ps2_queue *q)
 static void update_irqs(struct i8042 *k)
 {
 	uint8_t cb = k->ram[0];
-	irq_set(&k->irq_kbd,
-		k->obf && !k->obuf_aux && (cb & CB_KBD_INT) && !(cb & CB_KBD_DISABLE));
+	irq_set(&k->irq_kbd, k->obf && !k->obuf_aux && (cb & CB_KBD_INT) && !(cb & CB_KBD_DISABLE));
 	irq_set(&k->irq_aux, k->obf && k->obuf_aux && (cb & CB_AUX_INT));
 }
 
@@ -180,7 +179,7 @@ static void keyboard_command(struct i8042 *k, uint8_t cmd)
 		kbd_send(k, BAT_OK);
 		break;
 	case 0xfe: queue_push(&k->kbd, k->kbd_last); break; /* resend */
-	case 0xf2:					     /* identify: an MF2 keyboard */
+	case 0xf2:					    /* identify: an MF2 keyboard */
 		kbd_send(k, ACK);
 		kbd_send(k, 0xab);
 		kbd_send(k, 0x83);

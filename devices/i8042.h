@@ -27,8 +27,8 @@ struct i8042 {
 	uint8_t obuf;	     /* the output buffer, what port 0x60 reads */
 	bool obf, obuf_aux;  /* full; and its byte came from the mouse */
 	bool reply_waiting, reply_aux;
-	uint8_t reply;	   /* a controller reply, or a byte injected by 0xd2/0xd3 */
-	bool xlate_break;  /* translating: a set-2 0xf0 (break) prefix was swallowed */
+	uint8_t reply;		   /* a controller reply, or a byte injected by 0xd2/0xd3 */
+	bool xlate_break;	   /* translating: a set-2 0xf0 (break) prefix was swallowed */
 	struct ps2_queue kbd, aux; /* bytes the devices have sent, not yet in the buffer */
 	/* The keyboard. */
 	uint8_t kbd_param_cmd; /* command awaiting its parameter */

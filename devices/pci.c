@@ -18,8 +18,8 @@ void pci_config_init(struct pci_config *c, uint16_t vendor, uint16_t device, uin
 	store_le(c->bytes + PCI_DEVICE_ID, 2, device);
 	store_le(c->bytes + PCI_CLASS_REVISION, 4, class_rev); /* revision, then class code */
 	c->bytes[PCI_HEADER_TYPE] = header_type;
-	c->wmask[PCI_COMMAND] = 0x07;	       /* I/O, memory, bus master */
-	c->w1cmask[PCI_STATUS + 1] = 0xf9;     /* parity, abort and SERR bits */
+	c->wmask[PCI_COMMAND] = 0x07;	   /* I/O, memory, bus master */
+	c->w1cmask[PCI_STATUS + 1] = 0xf9; /* parity, abort and SERR bits */
 	c->wmask[PCI_LATENCY_TIMER] = 0xff;
 	c->wmask[PCI_INTERRUPT_LINE] = 0xff; /* scratch for the BIOS: the IRQ it routed */
 }
@@ -71,7 +71,7 @@ void pci_config_write(struct pci_host *pci, uint32_t address, unsigned size, uin
 		uint8_t b = (uint8_t)(value >> (8 * n));
 		uint8_t m = c->wmask[reg + n];
 		c->bytes[reg + n] = (uint8_t)((c->bytes[reg + n] & ~m) | (b & m));
-		c->bytes[reg + n] &= (uint8_t)~(b & c->w1cmask[reg + n]);
+		c->bytes[reg + n] &= (uint8_t) ~(b & c->w1cmask[reg + n]);
 	}
 	if (fn->ops && fn->ops->config_written)
 		fn->ops->config_written(fn->dev, reg, n);

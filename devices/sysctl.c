@@ -28,7 +28,7 @@ static void port92_write(void *dev, uint64_t offset, unsigned size, uint64_t val
 	struct sysctl *s = dev;
 	(void)offset, (void)size;
 	bool reset = !(s->port92 & 0x01) && (value & 0x01); /* bit 0 rising edge */
-	s->port92 = (uint8_t)value & 0x03; /* A20 (bit 1) is always on in KVM */
+	s->port92 = (uint8_t)value & 0x03;		    /* A20 (bit 1) is always on in KVM */
 	if (reset)
 		machine_request_reset("port 0x92");
 }

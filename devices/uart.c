@@ -7,32 +7,32 @@
 
 enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 
-#define IER_RDA	     0x01
-#define IER_THRE     0x02
-#define IER_RLS	     0x04
-#define IER_MSI	     0x08
-#define IIR_NONE     0x01
-#define IIR_MSI	     0x00
-#define IIR_THRE     0x02
-#define IIR_RDA	     0x04
-#define IIR_RLS	     0x06
-#define IIR_TIMEOUT  0x0c
-#define IIR_FIFO     0xc0
-#define FCR_ENABLE   0x01
-#define FCR_CLEAR_RX 0x02
-#define FCR_CLEAR_TX 0x04
-#define LCR_DLAB     0x80
-#define MCR_OUT2     0x08
-#define MCR_LOOP     0x10
-#define LSR_DR	     0x01
-#define LSR_OE	     0x02
-#define LSR_THRE     0x20
-#define LSR_TEMT     0x40
+#define IER_RDA		  0x01
+#define IER_THRE	  0x02
+#define IER_RLS		  0x04
+#define IER_MSI		  0x08
+#define IIR_NONE	  0x01
+#define IIR_MSI		  0x00
+#define IIR_THRE	  0x02
+#define IIR_RDA		  0x04
+#define IIR_RLS		  0x06
+#define IIR_TIMEOUT	  0x0c
+#define IIR_FIFO	  0xc0
+#define FCR_ENABLE	  0x01
+#define FCR_CLEAR_RX	  0x02
+#define FCR_CLEAR_TX	  0x04
+#define LCR_DLAB	  0x80
+#define MCR_OUT2	  0x08
+#define MCR_LOOP	  0x10
+#define LSR_DR		  0x01
+#define LSR_OE		  0x02
+#define LSR_THRE	  0x20
+#define LSR_TEMT	  0x40
 #define THRE_DELAY_MAX_NS 100000
-#define MSR_CTS	     0x10
-#define MSR_DSR	     0x20
-#define MSR_RI	     0x40
-#define MSR_DCD	     0x80
+#define MSR_CTS		  0x10
+#define MSR_DSR		  0x20
+#define MSR_RI		  0x40
+#define MSR_DCD		  0x80
 
 static bool fifo_on(const struct uart *u)
 {
@@ -53,7 +53,8 @@ static unsigned trigger_level(const struct uart *u)
 /* One character on the line at the programmed rate: start, data, parity and stop bits. */
 static uint64_t char_ns(const struct uart *u)
 {
-	unsigned bits = 1 + 5 + (u->lcr & 3) + ((u->lcr & 0x08) ? 1 : 0) + ((u->lcr & 0x04) ? 2 : 1);
+	unsigned bits =
+	    1 + 5 + (u->lcr & 3) + ((u->lcr & 0x08) ? 1 : 0) + ((u->lcr & 0x04) ? 2 : 1);
 	unsigned divisor = u->divisor ? u->divisor : 1;
 	return (uint64_t)bits * divisor * 1000000000ull / 115200;
 }
@@ -85,12 +86,14 @@ static void set_modem_lines(struct uart *u)
 {
 	uint8_t lines = MSR_DCD | MSR_DSR | MSR_CTS;
 	if (u->mcr & MCR_LOOP)
-		lines = (uint8_t)(((u->mcr & 0x01) ? MSR_DSR : 0) | ((u->mcr & 0x02) ? MSR_CTS : 0) |
-				  ((u->mcr & 0x04) ? MSR_RI : 0) | ((u->mcr & 0x08) ? MSR_DCD : 0));
+		lines =
+		    (uint8_t)(((u->mcr & 0x01) ? MSR_DSR : 0) | ((u->mcr & 0x02) ? MSR_CTS : 0) |
+			      ((u->mcr & 0x04) ? MSR_RI : 0) | ((u->mcr & 0x08) ? MSR_DCD : 0));
 	uint8_t old = u->msr, changed = (uint8_t)(old ^ lines);
-	uint8_t deltas = (uint8_t)(((changed & MSR_CTS) ? 0x01 : 0) | ((changed & MSR_DSR) ? 0x02 : 0) |
-				   ((old & MSR_RI) && !(lines & MSR_RI) ? 0x04 : 0) |
-				   ((changed & MSR_DCD) ? 0x08 : 0));
+	uint8_t deltas =
+	    (uint8_t)(((changed & MSR_CTS) ? 0x01 : 0) | ((changed & MSR_DSR) ? 0x02 : 0) |
+		      ((old & MSR_RI) && !(lines & MSR_RI) ? 0x04 : 0) |
+		      ((changed & MSR_DCD) ? 0x08 : 0));
 	u->msr = (uint8_t)(lines | ((old | deltas) & 0x0f));
 }
 
@@ -196,7 +199,8 @@ static uint8_t read_reg(struct uart *u, unsigned reg)
 	case LCR: return u->lcr;
 	case MCR: return u->mcr;
 	case LSR: {
-		uint8_t v = (uint8_t)(LSR_THRE | LSR_TEMT | (u->rx_len ? LSR_DR : 0) | u->lsr_errors);
+		uint8_t v =
+		    (uint8_t)(LSR_THRE | LSR_TEMT | (u->rx_len ? LSR_DR : 0) | u->lsr_errors);
 		u->lsr_errors = 0; /* error bits clear on read */
 		return v;
 	}

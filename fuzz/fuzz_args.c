@@ -1,7 +1,7 @@
 /* libFuzzer target for vmm's input paths outside the guest: command-line parsing (the input
  * split at NUL bytes into argv) and BIOS image loading (an in-memory file of a size the input
  * picks, holding the input's bytes). */
-#include "../vmm.h"
+#include "../core/options.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,6 @@
-/* Unit tests of vmm.c's host-side paths: size and option parsing, BIOS image checks, and the
- * seccomp filter (a forbidden system call must stop the process with status 4). */
+/* Unit tests of the host-side paths: size and option parsing, BIOS image checks, and the
+ * seccomp filter (a forbidden system call must stop the process with status 4, after the
+ * violation hook that restores the terminal). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,7 +15,8 @@
 
 #include <linux/kvm.h>
 
-#include "../vmm.h"
+#include "../core/options.h"
+#include "../core/sandbox.h"
 
 static int passed, failed;
 static void result(int good, const char *name)
@@ -81,15 +83,19 @@ static void test_parse_options(void)
 	char err[200];
 	int good = parse("", &o, err) == 0 && o.ram_size == 128ull << 20 && !o.bios_path &&
 		   o.debug == 0 && o.seccomp && !o.boot_menu;
-	good &= parse("-b x.bin -m 1G -d 3 --boot-menu --no-seccomp", &o, err) == 0 &&
+	good &= parse("-b x.bin -m 1G -d 3 --boot-menu --no-seccomp -c 4", &o, err) == 0 &&
 		strcmp(o.bios_path, "x.bin") == 0 && o.ram_size == 1ull << 30 && o.debug == 3 &&
-		o.boot_menu && !o.seccomp;
+		o.boot_menu && !o.seccomp && o.cpus == 4;
+	good &= parse("", &o, err) == 0 && o.cpus == 1;
+	good &= parse("--cpus=64", &o, err) == 0 && o.cpus == 64;
 	good &= parse("--bios=y.bin --memory=64M --debug=2", &o, err) == 0 &&
 		strcmp(o.bios_path, "y.bin") == 0 && o.ram_size == 64ull << 20 && o.debug == 2;
 	good &= parse("-h", &o, err) == 0 && o.help;
 	good &= parse("-V", &o, err) == 0 && o.version;
-	const char *bad[] = {"-x",   "-m", "-m 0",  "-m 8M", "-m 2T", "-m 1000001K",
-			     "-d 4", "-d", "-d 12", "stray", "--bios"};
+	const char *bad[] = {
+	    "-x",    "-m",   "-m 0",  "-m 8M", "-m 2T",	 "-m 1000001K",
+	    "-d 4",  "-d",   "-d 12", "stray", "--bios", "-c 0",
+	    "-c 65", "-c x", "-c",    "-c -1", "-c 1x",	 "-c 99999999999999999999"};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = 0;
 		if (parse(bad[i], &o, err) == 0 || !err[0]) {
@@ -191,9 +197,14 @@ static int in_child(void (*fn)(void), char *out, size_t outlen)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static void restore_terminal_hook(void)
+{
+	say("violation hook ran\n");
+}
+
 static void allowed_then_forbidden(void)
 {
-	if (install_seccomp() < 0)
+	if (sandbox_install(restore_terminal_hook) < 0)
 		_exit(99);
 	/* What the run loop does is allowed ... */
 	say("allowed\n");
@@ -209,7 +220,7 @@ static void allowed_then_forbidden(void)
 
 static void forbidden_ioctl(void)
 {
-	if (install_seccomp() < 0)
+	if (sandbox_install(NULL) < 0)
 		_exit(99);
 	ioctl(-1, KVM_CREATE_VM, 0);
 	say("not reached\n");
@@ -223,10 +234,11 @@ static void test_seccomp(void)
 	snprintf(want, sizeof(want), "blocked system call %d;", (int)SYS_getppid);
 	int good = st == EXIT_SECCOMP && strstr(out, "allowed\n") &&
 		   strstr(out, "ioctl KVM_RUN allowed") && strstr(out, want) &&
-		   !strstr(out, "not reached");
+		   strstr(out, "violation hook ran") && !strstr(out, "not reached");
 	if (!good)
 		printf("  status %d, stderr: %s\n", st, out);
-	result(good, "seccomp: run-loop calls pass, getppid stops with status 4 and a message");
+	result(good, "seccomp: run-loop calls pass, getppid restores the terminal and stops with "
+		     "status 4 and a message");
 	st = in_child(forbidden_ioctl, out, sizeof(out));
 	good =
 	    st == EXIT_SECCOMP && strstr(out, "blocked system call") && !strstr(out, "not reached");

@@ -7,9 +7,9 @@
 
 #define FAKE_GSIS 24
 
-extern uint64_t fake_now;      /* clock_ns() */
-extern int64_t fake_wall;      /* clock_wall_ns() */
-extern bool fake_real_clock;   /* use the host's clocks instead */
+extern uint64_t fake_now;    /* clock_ns() */
+extern int64_t fake_wall;    /* clock_wall_ns() */
+extern bool fake_real_clock; /* use the host's clocks instead */
 extern int fake_irq_level[FAKE_GSIS];
 extern unsigned fake_irq_raised[FAKE_GSIS]; /* rising edges the chip saw */
 extern unsigned fake_resets, fake_pam_changes, fake_stops;

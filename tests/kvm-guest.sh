@@ -92,6 +92,8 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 for m in irqbypass kvm kvm-amd; do
 	insmod /lib/modules/$m.ko || echo "kvm-guest: insmod $m failed"
 done
@@ -111,7 +113,7 @@ timeout "$timeout_s" qemu-system-x86_64 -M q35 -cpu max -accel tcg -m "$memory" 
 	-nodefaults -display none -no-reboot -monitor none -serial stdio \
 	-kernel "$cache/vmlinuz" -initrd "$stage.cpio.gz" \
 	-append "console=ttyS0 quiet loglevel=3 panic=-1" </dev/null 2>&1 |
-	tr -d '\r' | tee "$stage.log" | grep -v '^KVM-GUEST-EXIT='
+	tr -d '\r' | tee "$stage.log" | grep -av '^KVM-GUEST-EXIT='
 set -e
 rc=$(sed -n 's/^KVM-GUEST-EXIT=\([0-9]*\)$/\1/p' "$stage.log" | tail -n 1)
 if [ -z "$rc" ]; then

@@ -88,7 +88,8 @@ static void advance(uint64_t ns)
 	timers_run(fake_now);
 }
 
-/* ---- the bus, interrupt lines and timers ------------------------------------------------------ */
+/* ---- the bus, interrupt lines and timers ------------------------------------------------------
+ */
 struct probe {
 	uint64_t last_offset;
 	uint64_t last_value;
@@ -178,7 +179,8 @@ static void test_timers(void)
 	CHECK_EQ(timer_fired, 1);
 }
 
-/* ---- the board -------------------------------------------------------------------------------- */
+/* ---- the board --------------------------------------------------------------------------------
+ */
 static void test_board_ram_split(void)
 {
 	uint64_t below, above;
@@ -228,7 +230,7 @@ static void test_board_e820_and_fw_cfg(void)
 	uint32_t size = 0;
 	uint16_t key = fw_file("etc/e820", &size);
 	CHECK(key >= FW_CFG_FILE_FIRST);
-	CHECK_EQ(size, 4 * 20);
+	CHECK_EQ(size, 80);
 	uint8_t e[80];
 	fw_read(key, e, sizeof(e));
 	CHECK_EQ(load_le(e + 0, 8), 0); /* RAM below 4 GiB, up to the PCI hole */
@@ -249,7 +251,8 @@ static void test_board_e820_and_fw_cfg(void)
 	CHECK_EQ(size, 4);
 }
 
-/* ---- debug console ------------------------------------------------------------------------------- */
+/* ---- debug console
+ * ------------------------------------------------------------------------------- */
 static void test_debugcon(void)
 {
 	CHECK_EQ(inb(0x402), 0xe9); /* SeaBIOS's readback check */
@@ -259,7 +262,8 @@ static void test_debugcon(void)
 	CHECK(memcmp(fake_stream[STREAM_DEBUGCON], "ok", 2) == 0);
 }
 
-/* ---- CMOS / RTC ---------------------------------------------------------------------------------- */
+/* ---- CMOS / RTC
+ * ---------------------------------------------------------------------------------- */
 static uint8_t cmos_get(uint8_t reg)
 {
 	outb(0x70, reg);
@@ -295,14 +299,14 @@ static void test_cmos_clock_binary_12h(void)
 	CHECK_EQ(cmos_get(0x00), 30);
 	CHECK_EQ(cmos_get(0x04), 0x80 | 1); /* 1 PM */
 	CHECK_EQ(cmos_get(0x09), 26);
-	fake_now += 11 * 3600 * SEC; /* 00:45: midnight reads 12 AM */
+	fake_now += 11ull * 3600 * SEC; /* 00:45: midnight reads 12 AM */
 	CHECK_EQ(cmos_get(0x04), 12);
 }
 
 /* The regression: fields written one at a time while SET is held must be taken together. */
 static void test_cmos_set_date_with_set_bit(void)
 {
-	cmos_set(0x0b, 0x82); /* SET, 24-hour BCD */
+	cmos_set(0x0b, 0x82);		/* SET, 24-hour BCD */
 	CHECK_EQ(cmos_get(0x00), 0x30); /* frozen at the moment SET went up */
 	fake_now += 5 * SEC;
 	CHECK_EQ(cmos_get(0x00), 0x30);
@@ -378,7 +382,7 @@ static void test_cmos_uip_window(void)
 /* The regression: periodic interrupts at the register A rate on IRQ 8, register C clears. */
 static void test_cmos_periodic_interrupt(void)
 {
-	fake_now += 3000000; /* away from the update */
+	fake_now += 3000000;		/* away from the update */
 	CHECK_EQ(cmos_get(0x0c), 0x40); /* PF: periods passed, though PIE was off */
 	CHECK_EQ(cmos_get(0x0c), 0x00);
 	cmos_set(0x0b, 0x42); /* PIE; rate 6 (1024 Hz) from register A 0x26 */
@@ -462,7 +466,8 @@ static void test_cmos_memory_sizes(void)
 	CHECK_EQ(cmos_get(0x5b) | cmos_get(0x5c) << 8 | cmos_get(0x5d) << 16, (5ull << 30) >> 16);
 }
 
-/* ---- PCI and the i440FX ------------------------------------------------------------------------ */
+/* ---- PCI and the i440FX ------------------------------------------------------------------------
+ */
 static uint32_t cfg_read(unsigned dev, unsigned fn, unsigned reg, unsigned size)
 {
 	out(0xcf8, 4, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xfc));
@@ -512,7 +517,7 @@ static void test_pci_status_write_one_to_clear(void)
 {
 	board.isa_bridge.config.bytes[PCI_STATUS + 1] = 0xf9; /* every error bit set */
 	board.isa_bridge.config.bytes[PCI_STATUS] = 0x80;     /* fast back-to-back: read-only */
-	cfg_write(1, 0, 0x06, 2, 0x1000);		      /* write 1 to "received target abort" */
+	cfg_write(1, 0, 0x06, 2, 0x1000); /* write 1 to "received target abort" */
 	CHECK_EQ(cfg_read(1, 0, 0x06, 2), 0xe980);
 	cfg_write(1, 0, 0x06, 2, 0x0000); /* writing 0 changes nothing */
 	CHECK_EQ(cfg_read(1, 0, 0x06, 2), 0xe980);
@@ -526,7 +531,7 @@ static void test_pam(void)
 	cfg_write(0, 0, 0x59, 1, 0xff);
 	CHECK_EQ(cfg_read(0, 0, 0x59, 1), 0x30); /* PAM0's low nibble is reserved */
 	CHECK_EQ(i440fx_pam(&board.host_bridge, 12), PAM_RAM);
-	CHECK_EQ(fake_pam_changes, 1); /* the machine remaps the window */
+	CHECK_EQ(fake_pam_changes, 1);	  /* the machine remaps the window */
 	cfg_write(0, 0, 0x5a, 2, 0x1132); /* PAM1 and PAM2 */
 	CHECK_EQ(i440fx_pam(&board.host_bridge, 0), PAM_WRITE_RAM);
 	CHECK_EQ(i440fx_pam(&board.host_bridge, 1), PAM_RAM);
@@ -543,7 +548,8 @@ static void test_pam(void)
 	CHECK_EQ(fake_pam_changes, before);
 }
 
-/* ---- fw_cfg ------------------------------------------------------------------------------------- */
+/* ---- fw_cfg -------------------------------------------------------------------------------------
+ */
 static void test_fw_cfg_signature_and_unknown(void)
 {
 	uint8_t b[8];
@@ -565,9 +571,9 @@ static void test_fw_cfg_selector_rules(void)
 	CHECK_EQ(inb(0x511), 'Q');
 	outb(0x510, 0x01); /* a byte write is a data write, not a selection */
 	CHECK_EQ(inb(0x511), 'E');
-	CHECK_EQ(inb(0x510), 'M');		     /* a byte read of either port streams data */
-	CHECK_EQ(in(0x511, 2), 0xffff);		     /* wider reads are not decoded ... */
-	CHECK_EQ(inb(0x511), 'U');		     /* ... and consume nothing */
+	CHECK_EQ(inb(0x510), 'M');	/* a byte read of either port streams data */
+	CHECK_EQ(in(0x511, 2), 0xffff); /* wider reads are not decoded ... */
+	CHECK_EQ(inb(0x511), 'U');	/* ... and consume nothing */
 	out(0x510, 2, FW_CFG_WRITE_CHANNEL | FW_CFG_ID); /* the write-channel bit is a flag */
 	CHECK_EQ(inb(0x511), 0x01);
 	out(0x510, 4, FW_CFG_SIGNATURE); /* only a 16-bit write selects */
@@ -584,7 +590,7 @@ static void test_fw_cfg_directory_and_limits(void)
 			      data, 1) < 0);
 	CHECK_EQ(f.dir[3], 1); /* big-endian count */
 	CHECK_EQ(f.dir[4 + 3], 20);
-	CHECK_EQ(f.dir[4 + 5], 0x20); /* the first file selector */
+	CHECK_EQ(f.dir[4 + 5], 0x20);			/* the first file selector */
 	CHECK(fw_cfg_add_int(&f, FW_CFG_ID, 5, 4) < 0); /* the same key twice */
 	int added = 0;
 	char name[16];
@@ -596,7 +602,8 @@ static void test_fw_cfg_directory_and_limits(void)
 	CHECK_EQ(added, FW_CFG_MAX_FILES - 1);
 }
 
-/* ---- i8042 -------------------------------------------------------------------------------------- */
+/* ---- i8042 --------------------------------------------------------------------------------------
+ */
 static void kbd_write_command_byte(uint8_t v)
 {
 	outb(0x64, 0x60);
@@ -748,7 +755,8 @@ static void test_i8042_reset(void)
 	CHECK(board.i8042.kbd.len <= PS2_QUEUE);
 }
 
-/* ---- system control ports ----------------------------------------------------------------------- */
+/* ---- system control ports -----------------------------------------------------------------------
+ */
 static void test_sysctl(void)
 {
 	CHECK_EQ(inb(0x92), 0x02); /* A20 on */
@@ -766,7 +774,8 @@ static void test_sysctl(void)
 	CHECK_EQ(inb(0x80), 0x42);
 }
 
-/* ---- 16550A UART ------------------------------------------------------------------------------- */
+/* ---- 16550A UART -------------------------------------------------------------------------------
+ */
 static void test_uart_seabios_detect(void)
 {
 	outb(0x3f9, 0x02);
@@ -851,14 +860,14 @@ static void test_uart_receive_fifo_and_timeout(void)
 	CHECK_EQ(uart_receive(&board.com1, typed, 3), 3);
 	CHECK_EQ(fake_irq_level[4], 0); /* below the trigger level */
 	CHECK_EQ(inb(0x3fa) & 0x0f, 0x01);
-	advance(4 * 1042000); /* four characters at 9600 baud: the timeout */
+	advance(4ull * 1042000); /* four characters at 9600 baud: the timeout */
 	CHECK_EQ(fake_irq_level[4], 1);
 	CHECK_EQ(inb(0x3fa) & 0x0f, 0x0c);
 	CHECK_EQ(inb(0x3f8), 'k');
 	CHECK_EQ(inb(0x3fa) & 0x0f, 0x01); /* reading restarts the timeout */
 	CHECK_EQ(fake_input_wanted[STREAM_COM1], 1);
 	CHECK_EQ(uart_receive(&board.com1, typed, sizeof(typed)), 14); /* 16 in all */
-	CHECK_EQ(inb(0x3fa) & 0x0f, 0x04); /* at the trigger level */
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x04);			       /* at the trigger level */
 	CHECK_EQ(fake_irq_level[4], 1);
 	outb(0x3fa, 0x80); /* FIFOs off: both emptied */
 	CHECK_EQ(inb(0x3fd) & 0x01, 0);

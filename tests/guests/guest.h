@@ -62,3 +62,84 @@ gdt_descriptor:
 	jmp 97b
 96:
 .endm
+
+/* Real-mode data at 0x500 (free RAM above the BIOS data area), addressed with DS = 0. */
+#define DATA 0x500
+
+/* Print AL as two hex digits on \port (clobbers AX, DX). */
+.macro PRINT_HEX_AL port
+	mov $\port, %dx
+	mov %al, %ah
+	shr $4, %al
+	HEX_DIGIT
+	mov %ah, %al
+	and $0x0f, %al
+	HEX_DIGIT
+.endm
+/* Out the hex digit of AL (0-15) to port DX. */
+.macro HEX_DIGIT
+	add $'0', %al
+	cmp $'9', %al
+	jbe 95f
+	add $('a' - '0' - 10), %al
+95:	out %al, %dx
+.endm
+
+/* Print one character on \port (clobbers AL, DX). */
+.macro PUTC char, port
+	mov $\char, %al
+	mov $\port, %dx
+	out %al, %dx
+.endm
+
+/* The 8259 pair set up as a PC BIOS does (IRQ 0-7 at vectors 8-15, IRQ 8-15 at 0x70-0x77),
+ * with the given interrupt masks. */
+.macro PIC_INIT mask_master, mask_slave
+	mov $0x11, %al /* ICW1: edge triggered, cascade, ICW4 follows */
+	out %al, $0x20
+	out %al, $0xa0
+	mov $0x08, %al /* ICW2: vector bases */
+	out %al, $0x21
+	mov $0x70, %al
+	out %al, $0xa1
+	mov $0x04, %al /* ICW3: the slave on IRQ 2 */
+	out %al, $0x21
+	mov $0x02, %al
+	out %al, $0xa1
+	mov $0x01, %al /* ICW4: 8086 mode */
+	out %al, $0x21
+	out %al, $0xa1
+	mov $\mask_master, %al
+	out %al, $0x21
+	mov $\mask_slave, %al
+	out %al, $0xa1
+.endm
+
+/* Point interrupt vector \vec at \handler in this image (CS 0xf000, the copy below 1 MiB).
+ * Needs DS = 0. */
+.macro SET_VECTOR vec, handler
+	movw $\handler, (\vec * 4)
+	movw $0xf000, (\vec * 4 + 2)
+.endm
+
+/* DS = SS = 0, a stack below 0x7000. */
+.macro REAL_MODE_SETUP
+	xor %ax, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	mov $0x7000, %sp
+.endm
+
+/* CMOS register \reg = \value. */
+.macro CMOS_WRITE reg, value
+	mov $\reg, %al
+	out %al, $0x70
+	mov $\value, %al
+	out %al, $0x71
+.endm
+.macro CMOS_READ reg
+	mov $\reg, %al
+	out %al, $0x70
+	in $0x71, %al
+.endm
