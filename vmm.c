@@ -594,7 +594,10 @@ static void start_vcpus(void)
 {
 	sigset_t all, old;
 	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old); /* threads start with every signal blocked */
+	int faults[] = {SIGSYS, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+	for (unsigned i = 0; i < ARRAY_SIZE(faults); i++)
+		sigdelset(&all, faults[i]); /* blocked, these would kill without their handlers */
+	pthread_sigmask(SIG_BLOCK, &all, &old); /* threads start with the rest blocked */
 	for (unsigned i = 0; i < vm.ncpus; i++) {
 		int e = pthread_create(&vm.vcpus[i].thread, NULL, vcpu_thread, &vm.vcpus[i]);
 		if (e) {

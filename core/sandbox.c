@@ -56,36 +56,27 @@ static const uint32_t allowed_ioctls[] = {
 };
 
 static const uint32_t allowed_syscalls[] = {
-    __NR_read,		  /* standard input, signalfd, timerfd, eventfd */
-    __NR_write,		  /* guest output, messages, waking the I/O thread */
-    __NR_writev,	  /* stdio's messages (register dump) */
-    __NR_epoll_wait,	  /* the I/O thread's wait (glibc) */
-    __NR_epoll_pwait,	  /* the same (musl) */
-    __NR_epoll_ctl,	  /* watching standard input only while there is room */
-    __NR_futex,		  /* the machine lock, output buffers, thread joins */
-    __NR_timerfd_settime, /* device timers */
-    __NR_clock_gettime,	  /* the machine clock, where the vDSO cannot answer */
-    __NR_tgkill,	  /* kicking a vCPU out of KVM_RUN; Ctrl-Z stopping vmm */
-    __NR_rt_sigreturn,	  /* return from the kick and SIGSYS handlers */
-    __NR_rt_sigprocmask,  /* thread exit blocks signals */
-    __NR_madvise,	  /* thread exit releases its stack (glibc) */
-    __NR_munmap,	  /* joining a thread frees its stack */
-    __NR_restart_syscall,
-    __NR_exit, /* a thread ends */
+    __NR_read,			     /* standard input, signalfd, timerfd, eventfd */
+    __NR_write,			     /* guest output, messages, waking the I/O thread */
+    __NR_writev,		     /* stdio's messages (register dump) */
+    __NR_epoll_wait,		     /* the I/O thread's wait (glibc) */
+    __NR_epoll_pwait,		     /* the same (musl) */
+    __NR_epoll_ctl,		     /* watching standard input only while there is room */
+    __NR_futex,			     /* the machine lock, output buffers, thread joins */
+    __NR_timerfd_settime,	     /* device timers */
+    __NR_clock_gettime,		     /* the machine clock, where the vDSO cannot answer */
+    __NR_tgkill,		     /* kicking a vCPU out of KVM_RUN; Ctrl-Z stopping vmm */
+    __NR_rt_sigreturn,		     /* return from the kick and SIGSYS handlers */
+    __NR_rt_sigprocmask,	     /* thread exit blocks signals */
+    __NR_madvise,		     /* thread exit releases its stack (glibc) */
+    __NR_munmap,		     /* joining a thread frees its stack */
+    __NR_restart_syscall, __NR_exit, /* a thread ends */
     __NR_exit_group /* vmm ends */,
 #ifdef VMM_SANITIZED
     /* Sanitizer builds: let a report be written out in full. */
-    __NR_mmap,
-    __NR_mprotect,
-    __NR_getpid,
-    __NR_gettid,
-    __NR_sched_yield,
-    __NR_openat,
-    __NR_close,
-    __NR_readlink,
-    __NR_rt_sigaction,
-    __NR_prctl,
-    __NR_nanosleep,
+    __NR_mmap, __NR_mprotect, __NR_getpid, __NR_gettid, __NR_sched_yield, __NR_openat, __NR_close,
+    __NR_readlink, __NR_rt_sigaction, __NR_prctl, __NR_nanosleep,
+    __NR_sigaltstack, /* a thread's exit */
 #endif
 };
 
