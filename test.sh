@@ -96,6 +96,7 @@ step "build: make BIOS= refuses images -b would refuse" check_bad_bios
 step "build: sanitizer vmm (ASan+UBSan)" make build/vmm-asan
 step "build: test BIOS images" make guests
 step "build: the pty runner for terminal tests" make build/ptyrun
+step "build: the time and memory meter" make build/measure
 step "build: valgrind vmm (static, debug info)" make build/vmm-valgrind
 
 # --- device unit tests -----------------------------------------------------------------------
@@ -134,7 +135,7 @@ for f in memcheck-amd64-linux vgpreload_core-amd64-linux.so vgpreload_memcheck-a
 	cp "/usr/libexec/valgrind/$f" "$payload/valgrind/lib/" 2>/dev/null
 done
 cp tests/kvm-payload.sh "$payload/run.sh"
-cp build/ptyrun "$payload/" 2>/dev/null
+cp build/ptyrun build/measure "$payload/" 2>/dev/null
 
 mode=${VMM_TEST_KVM:-auto}
 if [ "$mode" = auto ]; then

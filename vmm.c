@@ -74,7 +74,8 @@ static struct machine {
 	struct board board;
 	pthread_mutex_t lock; /* the machine lock: every device model runs under it */
 
-	int stopping; /* atomic: set once by machine_stop() */
+	int stop_claimed; /* atomic: the first machine_stop() call wins ... */
+	int stopping;	  /* ... and sets this once exit_status and stop_reason are written */
 	int exit_status;
 	char stop_reason[256];
 	/* The vCPUs wait here until the sandbox is in place. */
@@ -156,7 +157,7 @@ static void kick_vcpus(void)
 void machine_stop(int status, const char *fmt, ...)
 {
 	int expected = 0;
-	if (!__atomic_compare_exchange_n(&vm.stopping, &expected, 1, false, __ATOMIC_SEQ_CST,
+	if (!__atomic_compare_exchange_n(&vm.stop_claimed, &expected, 1, false, __ATOMIC_SEQ_CST,
 					 __ATOMIC_SEQ_CST))
 		return;
 	vm.exit_status = status;
@@ -164,6 +165,7 @@ void machine_stop(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(vm.stop_reason, sizeof(vm.stop_reason), fmt, ap);
 	va_end(ap);
+	__atomic_store_n(&vm.stopping, 1, __ATOMIC_SEQ_CST);
 	kick_vcpus();
 	console_release_waiters();
 	event_wake();
@@ -407,8 +409,13 @@ static void setup_registers(void)
 static void map_run_areas(void)
 {
 	int size = ioctl(vm.kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (size < (int)sizeof(struct kvm_run))
+	if (size < 0)
 		die("KVM_GET_VCPU_MMAP_SIZE on", "/dev/kvm");
+	if (size < (int)sizeof(struct kvm_run)) {
+		fprintf(stderr, "vmm: /dev/kvm's run area is %d bytes, too small for kvm_run\n",
+			size);
+		exit(EXIT_ERROR);
+	}
 	vm.run_size = (size_t)size;
 	for (unsigned i = 0; i < vm.ncpus; i++) {
 		struct vcpu *v = &vm.vcpus[i];
@@ -424,8 +431,10 @@ static void map_run_areas(void)
 	    (size_t)(page + 1) * (size_t)pagesize > vm.run_size)
 		return;
 	struct kvm_coalesced_mmio_zone zone = {.addr = BOARD_DEBUGCON_PORT, .size = 1, .pio = 1};
-	kvm_ioctl(vm.vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone, "KVM_REGISTER_COALESCED_MMIO for",
-		  "the debug port");
+	if (ioctl(vm.vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0) {
+		debug(1, "debug port writes not coalesced: %s\n", strerror(errno));
+		return; /* an optimisation: each write then exits */
+	}
 	vm.ring = (void *)((char *)vm.vcpus[0].run + (size_t)page * (size_t)pagesize);
 	vm.ring_entries =
 	    (unsigned)(((size_t)pagesize - sizeof(*vm.ring)) / sizeof(struct kvm_coalesced_mmio));
@@ -555,6 +564,12 @@ static void on_kick(int sig)
 	(void)sig; /* being delivered is the point: KVM_RUN returns with EINTR */
 }
 
+static void on_fault(int sig)
+{
+	(void)sig; /* returning repeats the fault, which now takes its default action */
+	console_restore_terminal_now();
+}
+
 /* A vCPU thread: KVM_RUN, then the exit's handler under the machine lock, until stopped. */
 static void *vcpu_thread(void *arg)
 {
@@ -673,11 +688,16 @@ static void setup_io_thread(void)
 {
 	if (event_init() < 0)
 		die("creating the event loop of", "the I/O thread");
+	/* Every signal whose default would end or stop vmm behind the terminal's back is read
+	 * from a signalfd instead: they stop vmm cleanly (Ctrl-Z: it suspends). */
 	sigset_t sigs;
 	sigemptyset(&sigs);
-	int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT};
-	for (unsigned i = 0; i < ARRAY_SIZE(stop_signals); i++)
-		sigaddset(&sigs, stop_signals[i]);
+	int handled[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT, SIGUSR2,   SIGALRM, SIGVTALRM, SIGPROF,
+			 SIGXCPU, SIGXFSZ, SIGPWR, SIGIO,   SIGSTKFLT, SIGTSTP, SIGCONT};
+	for (unsigned i = 0; i < ARRAY_SIZE(handled); i++)
+		sigaddset(&sigs, handled[i]);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(&sigs, sig);
 	sigaddset(&sigs, SIG_KICK); /* only vCPU threads take it */
 	if (pthread_sigmask(SIG_BLOCK, &sigs, NULL) != 0)
 		die("blocking", "signals");
@@ -690,6 +710,15 @@ static void setup_io_thread(void)
 	/* A closed output pipe becomes EPIPE from write(), reported by the writer thread. */
 	if (sigaction(SIG_KICK, &kick, NULL) < 0 || sigaction(SIGPIPE, &ignore, NULL) < 0)
 		die("installing signal handlers in", "vmm");
+#ifndef VMM_SANITIZED /* the sanitizers report these themselves */
+	/* A crash would be a bug in vmm; still, give the terminal back first. */
+	struct sigaction fault = {.sa_handler = on_fault, .sa_flags = SA_RESETHAND | SA_NODEFER};
+	sigemptyset(&fault.sa_mask);
+	int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
+	for (unsigned i = 0; i < ARRAY_SIZE(faults); i++)
+		if (sigaction(faults[i], &fault, NULL) < 0)
+			die("installing signal handlers in", "vmm");
+#endif
 
 	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -865,7 +894,7 @@ int main(int argc, char **argv)
 	map_run_areas();
 	setup_devices(&o);
 	setup_io_thread();
-	if (console_start() < 0)
+	if (console_start(vm.ncpus) < 0)
 		die("starting", "the console");
 	start_vcpus();
 	if (o.seccomp) {

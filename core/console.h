@@ -18,8 +18,9 @@ typedef size_t console_deliver_fn(void *dev, const uint8_t *buf, size_t len);
 
 /* Where a stream's input goes: deliver returns how many bytes the device took. */
 void console_connect_input(unsigned stream, console_deliver_fn *deliver, void *dev);
-/* Start the output writer and standard input (needs the event loop). 0, or -1 with errno. */
-int console_start(void);
+/* Start the output writer and standard input (needs the event loop), sized for this many
+ * vCPUs writing at once. 0, or -1 with errno. */
+int console_start(unsigned vcpus);
 
 /* Machine lock held (I/O thread): move idle partial lines out. */
 void console_tick(void);

@@ -12,6 +12,7 @@
 static int epoll_fd = -1, wake_fd = -1;
 static struct watch {
 	int fd;
+	bool in_set; /* in the epoll set now */
 	event_fn *fn;
 	void *arg;
 } watches[EVENT_MAX];
@@ -49,17 +50,24 @@ int event_watch(int fd, uint32_t events, event_fn *fn, void *arg)
 	struct epoll_event ev = {.events = events, .data.u32 = nwatches};
 	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -1;
-	watches[nwatches++] = (struct watch){fd, fn, arg};
+	watches[nwatches++] = (struct watch){fd, true, fn, arg};
 	return 0;
 }
 
 int event_modify(int fd, uint32_t events)
 {
 	for (unsigned i = 0; i < nwatches; i++) {
-		if (watches[i].fd != fd)
+		struct watch *w = &watches[i];
+		if (w->fd != fd)
 			continue;
 		struct epoll_event ev = {.events = events, .data.u32 = i};
-		return epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fd, &ev);
+		int op = !events ? EPOLL_CTL_DEL : w->in_set ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+		if (!events && !w->in_set)
+			return 0;
+		if (epoll_ctl(epoll_fd, op, fd, &ev) < 0)
+			return -1;
+		w->in_set = events != 0;
+		return 0;
 	}
 	errno = ENOENT;
 	return -1;

@@ -11,7 +11,8 @@ typedef void event_fn(void *arg, uint32_t events);
 int event_init(void);
 /* Watch fd for events (EPOLLIN ...); fails with EPERM for files epoll cannot wait on. */
 int event_watch(int fd, uint32_t events, event_fn *fn, void *arg);
-/* Change what fd is watched for (0: nothing for now). */
+/* Change what fd is watched for; 0 takes it out of the set for now (epoll would still
+ * report a hang-up otherwise), and its handler stays registered for later. */
 int event_modify(int fd, uint32_t events);
 /* From any thread: make the loop return from its wait (and call the wake handler). */
 void event_wake(void);

@@ -2,6 +2,7 @@
  * allowed system calls, so no jump offset is counted by hand. */
 #include "sandbox.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
@@ -128,6 +129,10 @@ int sandbox_install(void (*on_violation)(void))
 #endif
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
-	/* TSYNC: the threads already started (vCPUs, I/O, output) get the filter too. */
-	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
+	/* TSYNC: the threads already started (vCPUs, I/O, output) get the filter too. A
+	 * positive result names a thread that could not take it: no filter anywhere. */
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
+	if (r > 0)
+		errno = EAGAIN;
+	return r == 0 ? 0 : -1;
 }

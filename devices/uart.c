@@ -276,6 +276,10 @@ static void uart_io_write(void *dev, uint64_t offset, unsigned size, uint64_t va
 	(void)size;
 	write_reg(u, (unsigned)offset, (uint8_t)value);
 	update_irq(u);
+	/* Emptying the FIFO, resizing it or leaving loopback makes room for input. */
+	if ((offset == IIR_FCR || offset == MCR) && !(u->mcr & MCR_LOOP) &&
+	    u->rx_len < rx_capacity(u))
+		stream_input_wanted(u->stream);
 }
 
 const struct io_ops uart_ops = {.read = uart_io_read, .write = uart_io_write, .byte_wide = true};

@@ -258,6 +258,18 @@ n=$(grep -c "^input line [0-9]* of the test$" "$T/out")
 if [ "$n" = 600 ]; then ok "standard input from a pipe: all 600 lines"; else
 	not_ok "standard input from a pipe: all 600 lines" "$n lines"; fi
 
+# With standard input at its end and the guest halted, vmm sleeps (no busy loop on the
+# hung-up pipe): at most a fifth of a CPU second in 2 s.
+MEASURE=$(dirname "$VMM")/measure
+if [ -x "$MEASURE" ]; then
+	printf 'x' | "$MEASURE" timeout -s TERM 2 "$VMM" -b "$GUESTS/halt.bin" >"$T/out" 2>"$T/err"
+	cpu=$(sed -n 's/.*cpu_ms=\([0-9]*\).*/\1/p' "$T/err")
+	if [ -n "$cpu" ] && [ "$cpu" -lt 200 ]; then ok "idle with standard input ended: ${cpu} ms CPU in 2 s"
+	else not_ok "idle with standard input ended" "${cpu:-?} ms CPU in 2 s"; fi
+else
+	not_ok "idle with standard input ended" "no measure beside $VMM"
+fi
+
 # --- on a terminal (a pseudo-terminal run by ptyrun) -----------------------------------------
 PTYRUN=$(dirname "$VMM")/ptyrun
 if [ -x "$PTYRUN" ]; then
@@ -287,6 +299,8 @@ if [ -x "$PTYRUN" ]; then
 	expect "SIGTERM on a terminal: stops with 143" 143 "stopped by signal 15" ""
 	pty "Ctrl-C" -i '\x03' -- "$VMM" -b "$GUESTS/spin.bin"
 	expect "Ctrl-C on a terminal: stops with 130" 130 "stopped by signal 2" ""
+	pty "Ctrl-\\" -i '\x1c' -- "$VMM" -b "$GUESTS/spin.bin"
+	expect "Ctrl-\\ (SIGQUIT) on a terminal: stops with 131" 131 "stopped by signal 3" ""
 	pty "Ctrl-Z" -z -- "$VMM" -b "$GUESTS/spin.bin"
 	expect "Ctrl-Z gives the terminal back while stopped, and vmm runs on after fg" 130 "" \
 		"terminal restored while stopped"

@@ -864,13 +864,18 @@ static void test_uart_receive_fifo_and_timeout(void)
 	CHECK_EQ(fake_irq_level[4], 1);
 	CHECK_EQ(inb(0x3fa) & 0x0f, 0x0c);
 	CHECK_EQ(inb(0x3f8), 'k');
-	CHECK_EQ(inb(0x3fa) & 0x0f, 0x01); /* reading restarts the timeout */
-	CHECK_EQ(fake_input_wanted[STREAM_COM1], 1);
+	CHECK_EQ(inb(0x3fa) & 0x0f, 0x01);	     /* reading restarts the timeout */
+	CHECK_EQ(fake_input_wanted[STREAM_COM1], 3); /* the MCR and FCR writes, then the read */
 	CHECK_EQ(uart_receive(&board.com1, typed, sizeof(typed)), 14); /* 16 in all */
 	CHECK_EQ(inb(0x3fa) & 0x0f, 0x04);			       /* at the trigger level */
 	CHECK_EQ(fake_irq_level[4], 1);
-	outb(0x3fa, 0x80); /* FIFOs off: both emptied */
+	outb(0x3fa, 0x80); /* FIFOs off: both emptied, and more input is asked for */
 	CHECK_EQ(inb(0x3fd) & 0x01, 0);
+	CHECK_EQ(fake_input_wanted[STREAM_COM1], 4);
+	outb(0x3fc, 0x18); /* in loopback the receiver listens to the transmitter only */
+	CHECK_EQ(uart_receive(&board.com1, typed, 1), 0);
+	outb(0x3fc, 0x08); /* back from loopback: input again */
+	CHECK_EQ(fake_input_wanted[STREAM_COM1], 5);
 	CHECK_EQ(uart_receive(&board.com1, typed, sizeof(typed)), 1);
 	outb(0x3fa, 0x81); /* and on again: emptied again */
 	CHECK_EQ(inb(0x3fd) & 0x01, 0);
