@@ -127,14 +127,15 @@ clean:
 	rm -rf build vmm
 
 # The host-side paths: options, image checks, the seccomp filter.
-CORE_TEST := tests/core-test.c core/options.c core/sandbox.c
+CORE_TEST := tests/core-test.c core/options.c core/sandbox.c core/console.c core/event.c \
+	tests/fake_machine.c
 build/core-test: $(CORE_TEST) $(HDRS)
 	@mkdir -p build
-	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -o $@ $(CORE_TEST)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -pthread -o $@ $(CORE_TEST)
 build/core-test-asan: $(CORE_TEST) $(HDRS)
 	@mkdir -p build
-	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-	  -DVMM_SANITIZED -o $@ $(CORE_TEST)
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -pthread -fsanitize=address,undefined \
+	  -fno-sanitize-recover=all -DVMM_SANITIZED -o $@ $(CORE_TEST)
 
 # libFuzzer targets: one per device model, the whole port bus, and the option/image paths.
 FUZZ_DEVICES := cmos pci fw_cfg i8042 uart sysctl debugcon bus

@@ -57,6 +57,8 @@ if [ -n "$missing" ]; then
 fi
 
 # --- build ---------------------------------------------------------------------------------
+# Nothing stale may stand in for a build that fails.
+rm -f vmm build/vmm-asan build/vmm-valgrind build/ptyrun build/measure build/guests/*.bin
 step "build: make (static musl vmm)" make vmm
 step "build: vmm has no dynamic section" sh -c 'readelf -d vmm | grep -q "no dynamic section"'
 step "build: vmm is at most 300 KiB" sh -c '[ $(stat -c %s vmm) -le 307200 ]'

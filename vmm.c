@@ -564,11 +564,13 @@ static void on_kick(int sig)
 	(void)sig; /* being delivered is the point: KVM_RUN returns with EINTR */
 }
 
+#ifndef VMM_SANITIZED
 static void on_fault(int sig)
 {
 	(void)sig; /* returning repeats the fault, which now takes its default action */
 	console_restore_terminal_now();
 }
+#endif
 
 /* A vCPU thread: KVM_RUN, then the exit's handler under the machine lock, until stopped. */
 static void *vcpu_thread(void *arg)

@@ -37,7 +37,7 @@ void log_msg(const char *fmt, ...)
 /* What one VM exit can add to a sink: a string I/O exit's data page (4 KiB) and a full line
  * of each stream; plus, once, the debug-port ring. A sink keeps that much room per vCPU
  * beyond the 64 KiB it fills before a vCPU waits, so nothing a guest sends is dropped. */
-#define EXIT_OUTPUT_MAX ((size_t)4096 + STREAM_COUNT * LINE_MAX_LEN)
+#define EXIT_OUTPUT_MAX ((size_t)4096 + (size_t)STREAM_COUNT * LINE_MAX_LEN)
 #define SINK_FILL	((size_t)64 * 1024)
 #define IDLE_LINE_NS	100000000ull /* a partial line idle this long goes out as it is */
 

@@ -10,13 +10,17 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
 
+#include "../core/console.h"
+#include "../core/event.h"
 #include "../core/options.h"
 #include "../core/sandbox.h"
+#include "fake_machine.h"
 
 static int passed, failed;
 static void result(int good, const char *name)
@@ -247,12 +251,55 @@ static void test_seccomp(void)
 	result(good, "seccomp: an ioctl outside the run loop's set is refused");
 }
 
+/* The child's standard input is a terminal: vmm's console puts it in raw mode, then a
+ * forbidden call must give it back as it was before vmm exits. */
+static int pty_slave = -1;
+static void raw_terminal_then_forbidden(void)
+{
+	dup2(pty_slave, STDIN_FILENO);
+	if (event_init() < 0 || console_start(1) < 0)
+		_exit(98);
+	struct termios t;
+	tcgetattr(STDIN_FILENO, &t);
+	if (!(t.c_lflag & ICANON))
+		say("terminal raw\n");
+	if (sandbox_install(console_restore_terminal_now) < 0)
+		_exit(99);
+	syscall(SYS_getppid);
+	say("not reached\n");
+}
+
+static void test_seccomp_restores_terminal(void)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	struct termios before, after;
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    (pty_slave = open(ptsname(master), O_RDWR | O_NOCTTY)) < 0 ||
+	    tcgetattr(pty_slave, &before) < 0) {
+		result(0, "seccomp on a terminal: no pseudo-terminal");
+		return;
+	}
+	char out[512];
+	int st = in_child(raw_terminal_then_forbidden, out, sizeof(out));
+	tcgetattr(pty_slave, &after);
+	int good = st == EXIT_SECCOMP && strstr(out, "terminal raw") &&
+		   strstr(out, "blocked system call") && after.c_lflag == before.c_lflag &&
+		   after.c_iflag == before.c_iflag && after.c_cc[VMIN] == before.c_cc[VMIN];
+	if (!good)
+		printf("  status %d, lflag %x -> %x, stderr: %s\n", st, (unsigned)before.c_lflag,
+		       (unsigned)after.c_lflag, out);
+	result(good, "seccomp: a forbidden call gives a raw terminal back before vmm exits");
+	close(pty_slave);
+	close(master);
+}
+
 int main(void)
 {
 	test_parse_size();
 	test_parse_options();
 	test_load_bios();
 	test_seccomp();
+	test_seccomp_restores_terminal();
 	printf("# core tests: %d ok, %d not ok\n", passed, failed);
 	return failed != 0;
 }
