@@ -2,9 +2,10 @@
 # `make run` boots it (in a throw-away KVM-capable guest if this host has no /dev/kvm).
 
 BIOS ?= /usr/share/seabios/bios.bin
+VGABIOS ?= /usr/share/seabios/vgabios-isavga.bin
 CC := musl-gcc
 SAN_CC ?= clang
-CFLAGS ?= -O2
+CFLAGS ?= -Os
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS := -D_GNU_SOURCE
 UAPI := build/uapi
@@ -14,14 +15,15 @@ CORE := $(wildcard core/*.c)
 SRCS := vmm.c $(CORE) $(DEVICES)
 HDRS := vmm.h $(wildcard core/*.h devices/*.h)
 # What the device tests and fuzzers link: the devices on the board, without KVM or a terminal.
-MACHINE := $(DEVICES) core/board.c core/bus.c core/irq.c core/timer.c tests/fake_machine.c
+MACHINE := $(DEVICES) core/board.c core/bus.c core/irq.c core/timer.c core/keyboard.c core/screen.c \
+	tests/fake_machine.c
 FAKE_CONSOLE := tests/fake_console.c
 
 # Debian packages the build needs, and the files that show they are there.
 DEB_PKGS := musl-tools seabios linux-libc-dev
 DEB_FILES := /usr/bin/musl-gcc /usr/share/seabios/bios.bin /usr/include/linux/kvm.h
 
-.PHONY: all deps guests test run bench fuzz fuzz-long format clean
+.PHONY: all deps guests test run bench fuzz fuzz-long format clean install
 
 all: vmm
 
@@ -58,9 +60,10 @@ build/bios-path: FORCE | deps
 	@echo '$(BIOS)' | cmp -s - $@ || echo '$(BIOS)' >$@
 FORCE:
 
-vmm: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done build/bios-path $(wildcard $(BIOS))
+vmm: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done build/bios-path $(wildcard $(BIOS)) \
+  $(wildcard $(VGABIOS))
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -isystem $(UAPI) -static -s \
-	  -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -Wl,-z,noexecstack \
+	  -DBIOS_PATH='"$(BIOS)"' -DVGABIOS_PATH='"$(VGABIOS)"' -Wl,-T,linker.ld -Wl,-z,noexecstack \
 	  -o $@ $(SRCS) bios.S
 
 # The same program with AddressSanitizer and UndefinedBehaviorSanitizer (glibc, dynamic).
@@ -68,12 +71,12 @@ build/vmm-asan: $(SRCS) $(HDRS) bios.S linker.ld build/bios-path | deps
 	@mkdir -p build
 	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer -pthread \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all -DVMM_SANITIZED \
-	  -DBIOS_PATH='"$(BIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
+	  -DBIOS_PATH='"$(BIOS)"' -DVGABIOS_PATH='"$(VGABIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
 
 # The static build with debug info and without optimisation tricks, for valgrind.
 build/vmm-valgrind: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done build/bios-path
 	@mkdir -p build
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g -isystem $(UAPI) -static -DBIOS_PATH='"$(BIOS)"' \
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -g -isystem $(UAPI) -static -DBIOS_PATH='"$(BIOS)"' -DVGABIOS_PATH='"$(VGABIOS)"' \
 	  -Wl,-T,linker.ld -Wl,-z,noexecstack -o $@ $(SRCS) bios.S
 
 # Device-model unit tests: no KVM needed.
@@ -138,13 +141,17 @@ build/core-test-asan: $(CORE_TEST) $(HDRS)
 	  -fno-sanitize-recover=all -DVMM_SANITIZED -o $@ $(CORE_TEST)
 
 # libFuzzer targets: one per device model, the whole port bus, and the option/image paths.
-FUZZ_DEVICES := cmos pci fw_cfg i8042 uart sysctl debugcon bus
-FUZZ_BINS := $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_DEVICES)) build/fuzz/fuzz-args
+FUZZ_DEVICES := cmos pci fw_cfg i8042 uart sysctl debugcon vga bus
+FUZZ_BINS := $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_DEVICES)) build/fuzz/fuzz-args \
+  build/fuzz/fuzz-keys
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz: $(FUZZ_BINS)
 build/fuzz/fuzz-args: fuzz/fuzz_args.c core/options.c $(HDRS)
 	@mkdir -p build/fuzz
 	$(SAN_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_args.c core/options.c
+build/fuzz/fuzz-keys: fuzz/fuzz_keys.c $(MACHINE) $(FAKE_CONSOLE) $(HDRS) tests/fake_machine.h
+	@mkdir -p build/fuzz
+	$(SAN_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_keys.c $(MACHINE) $(FAKE_CONSOLE)
 build/fuzz/fuzz-%: fuzz/fuzz_io.c $(MACHINE) $(FAKE_CONSOLE) $(HDRS) tests/fake_machine.h
 	@mkdir -p build/fuzz
 	$(SAN_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -DFUZZ_DEVICE_$* -o $@ fuzz/fuzz_io.c \
@@ -157,3 +164,10 @@ fuzz-long: fuzz
 build/ptyrun: tests/ptyrun.c $(UAPI)/.done
 	@mkdir -p build
 	$(CC) $(CPPFLAGS) $(WARN) -O2 -static -o $@ tests/ptyrun.c
+
+# make install PREFIX=/usr/local (DESTDIR for staging): the binary and its manual page.
+PREFIX ?= /usr/local
+install: vmm vmm.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 vmm $(DESTDIR)$(PREFIX)/bin/vmm
+	install -m 0644 vmm.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmm.1

@@ -38,7 +38,7 @@ count_results() {
 
 # --- what the suite needs, installed when missing (as root) --------------------------------
 pkgs="musl-tools seabios linux-libc-dev gcc make binutils clang libclang-rt-14-dev clang-format
-clang-tidy qemu-system-x86 busybox-static cpio util-linux valgrind"
+clang-tidy qemu-system-x86 busybox-static cpio util-linux valgrind groff-base man-db"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -99,6 +99,18 @@ step "build: sanitizer vmm (ASan+UBSan)" make build/vmm-asan
 step "build: test BIOS images" make guests
 step "build: the pty runner for terminal tests" make build/ptyrun
 step "build: the time and memory meter" make build/measure
+check_install() {
+	d=$(mktemp -d)
+	make -s install PREFIX=/usr DESTDIR="$d" && [ -x "$d/usr/bin/vmm" ] &&
+		[ -f "$d/usr/share/man/man1/vmm.1" ] && cmp -s vmm "$d/usr/bin/vmm"
+	r=$?
+	rm -rf "$d"
+	return $r
+}
+step "build: make install puts vmm and its manual page under PREFIX" check_install
+step "build: the manual page renders without warnings" sh -c \
+	'[ -z "$(groff -man -Tutf8 -ww vmm.1 2>&1 >/dev/null)" ] && man ./vmm.1 | grep -q "exit-port"'
+
 step "build: valgrind vmm (static, debug info)" make build/vmm-valgrind
 
 # --- device unit tests -----------------------------------------------------------------------

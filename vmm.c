@@ -7,6 +7,7 @@
 
 #include "core/board.h"
 #include "core/console.h"
+#include "core/display.h"
 #include "core/event.h"
 #include "core/options.h"
 #include "core/sandbox.h"
@@ -68,6 +69,9 @@ static struct machine {
 	uint64_t ram_size, ram_below_4g, ram_above_4g;
 	const uint8_t *bios;
 	size_t bios_size;
+	const uint8_t *vga_bios; /* NULL: no VGA adapter */
+	size_t vga_bios_size;
+	struct console_plan console;
 	enum pam_mode pam_mapped[PAM_BLOCKS];
 	bool pam_slot_used[PAM_BLOCKS];
 
@@ -89,7 +93,8 @@ static struct machine {
     .start_cond = PTHREAD_COND_INITIALIZER,
 };
 
-extern const uint8_t bios_image_start[], bios_image_end[]; /* bios.S */
+extern const uint8_t bios_image_start[], bios_image_end[];	 /* bios.S */
+extern const uint8_t vgabios_image_start[], vgabios_image_end[]; /* bios.S */
 
 /* The one-line failure message of setup: what was being done, on what, and why. */
 static void __attribute__((noreturn)) die(const char *what, const char *object)
@@ -647,7 +652,9 @@ static void on_signal(void *arg, uint32_t events)
 	struct signalfd_siginfo si;
 	while (read(signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		int sig = (int)si.ssi_signo;
-		if (sig == SIGTSTP) { /* Ctrl-Z: give the terminal back, then stop for real */
+		if (sig == SIGWINCH) {
+			display_redraw();
+		} else if (sig == SIGTSTP) { /* Ctrl-Z: give the terminal back, then stop */
 			console_suspend();
 			syscall(SYS_tgkill, vm.pid, vm.pid, SIGSTOP);
 		} else if (sig == SIGCONT) {
@@ -694,8 +701,9 @@ static void setup_io_thread(void)
 	 * from a signalfd instead: they stop vmm cleanly (Ctrl-Z: it suspends). */
 	sigset_t sigs;
 	sigemptyset(&sigs);
-	int handled[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT, SIGUSR2,   SIGALRM, SIGVTALRM, SIGPROF,
-			 SIGXCPU, SIGXFSZ, SIGPWR, SIGIO,   SIGSTKFLT, SIGTSTP, SIGCONT};
+	int handled[] = {SIGINT,    SIGTERM, SIGHUP,  SIGQUIT, SIGUSR2, SIGALRM,
+			 SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGPWR,	SIGIO,
+			 SIGSTKFLT, SIGTSTP, SIGCONT, SIGWINCH};
 	for (unsigned i = 0; i < ARRAY_SIZE(handled); i++)
 		sigaddset(&sigs, handled[i]);
 	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
@@ -738,12 +746,25 @@ static void setup_devices(const struct options *o)
 	struct board_config cfg = {.ram_size = vm.ram_size,
 				   .bios_size = vm.bios_size,
 				   .cpus = vm.ncpus,
-				   .boot_menu = o->boot_menu};
-	if (board_init(&vm.board, &cfg) < 0 || bus_add(&vm.board.mmio, PAM_BASE, MiB - PAM_BASE,
-						       &shadow_ops, NULL, "PAM window") < 0) {
+				   .boot_menu = o->boot_menu,
+				   .vga_rom = vm.vga_bios,
+				   .vga_rom_size = (uint32_t)vm.vga_bios_size,
+				   .serial_console = vm.console.serial_console,
+				   .screen_not_in_log = vm.console.screen_not_in_log,
+				   .exit_port = o->exit_port};
+	int built = board_init(&vm.board, &cfg);
+	if (built == -2) {
+		const struct bus_region *taken = bus_find(&vm.board.io, o->exit_port);
+		fprintf(stderr, "vmm: --exit-port 0x%x: the port belongs to the %s\n\n%s",
+			o->exit_port, taken ? taken->name : "board", usage_text);
+		exit(EXIT_USAGE);
+	}
+	if (built < 0 || bus_add(&vm.board.mmio, PAM_BASE, MiB - PAM_BASE, &shadow_ops, NULL,
+				 "PAM window") < 0) {
 		fprintf(stderr, "vmm: internal error: the board's devices do not fit together\n");
 		exit(EXIT_ERROR);
 	}
+	display_attach(&vm.board.vga, vm.ram, vm.ram_below_4g);
 	for (unsigned i = 0; i < vm.board.io.count; i++) {
 		const struct bus_region *r = &vm.board.io.regions[i];
 		debug(1, "port 0x%04llx-0x%04llx: %s\n", (unsigned long long)r->base,
@@ -848,6 +869,12 @@ int main(int argc, char **argv)
 	debug_level = o.debug;
 	vm.pid = getpid();
 	vm.ncpus = o.cpus;
+	/* Where the screen, COM1 and the debug log go: files named are opened now. */
+	if (console_configure(&o, &vm.console, err, sizeof(err)) < 0 ||
+	    (o.screendump && screendump_prepare(o.screendump, err, sizeof(err)) < 0)) {
+		fprintf(stderr, "vmm: %s\n\n%s", err, usage_text);
+		return EXIT_USAGE;
+	}
 
 	/* 1. The BIOS image, checked before anything touches KVM. */
 	if (o.bios_path) {
@@ -861,6 +888,16 @@ int main(int argc, char **argv)
 	}
 	debug(1, "BIOS image %s: %zu KiB\n", o.bios_path ? o.bios_path : "(built in)",
 	      (size_t)(vm.bios_size / KiB));
+	if (o.vga && o.vga_bios) {
+		if (load_vga_bios(o.vga_bios, &vm.vga_bios, &vm.vga_bios_size, err, sizeof(err)) <
+		    0) {
+			fprintf(stderr, "vmm: %s\n", err);
+			return EXIT_ERROR;
+		}
+	} else if (o.vga) {
+		vm.vga_bios = vgabios_image_start;
+		vm.vga_bios_size = (size_t)(vgabios_image_end - vgabios_image_start);
+	}
 
 	/* 2. Guest RAM: address space only; the kernel supplies pages as the guest touches them. */
 	vm.ram_size = o.ram_size;
@@ -898,6 +935,8 @@ int main(int argc, char **argv)
 	setup_io_thread();
 	if (console_start(vm.ncpus) < 0)
 		die("starting", "the console");
+	if (vm.console.display == DISPLAY_TEXT && display_start(STDOUT_FILENO) < 0)
+		die("starting", "the display");
 	start_vcpus();
 	if (o.seccomp) {
 		if (sandbox_install(console_restore_terminal_now) < 0)
@@ -918,7 +957,11 @@ int main(int argc, char **argv)
 	}
 	machine_lock();
 	drain_coalesced();
+	console_flush_lines();
 	machine_unlock();
+	if (screendump_write() < 0)
+		log_msg("writing the screen dump %s: %s\n", o.screendump, strerror(errno));
+	display_finish();
 	finish_output();
 	log_msg("%s\n", vm.stop_reason);
 	debug(1, "%llu VM exits, %llu unhandled port accesses\n", (unsigned long long)exits,

@@ -73,6 +73,7 @@ int64_t clock_wall_ns(void);
 enum stream_id {
 	STREAM_DEBUGCON, /* the BIOS debug log, port 0x402 */
 	STREAM_COM1,	 /* the first serial port */
+	STREAM_KEYBOARD, /* keys typed on the terminal, to the PS/2 keyboard (input only) */
 	STREAM_COUNT
 };
 void stream_write(unsigned stream, const void *buf, size_t len);

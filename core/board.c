@@ -3,6 +3,7 @@
 #include "board.h"
 
 #include "console.h"
+#include "keyboard.h"
 #include "timer.h"
 
 #include <string.h>
@@ -64,6 +65,12 @@ static int fill_fw_cfg(struct board *b, const struct board_config *cfg)
 	err |= fw_cfg_add_file(f, "etc/e820", b->e820, 20 * b->e820_entries);
 	/* After "No bootable device" reboot at once instead of in 60 s; vmm then stops. */
 	err |= fw_cfg_add_file_int(f, "etc/boot-fail-wait", 0, 4);
+	if (cfg->vga_rom) /* SeaBIOS runs every vgaroms/ file as a VGA BIOS (optionroms.c) */
+		err |= fw_cfg_add_file(f, "vgaroms/vgabios.bin", cfg->vga_rom, cfg->vga_rom_size);
+	if (cfg->serial_console)
+		err |= fw_cfg_add_file_int(f, "etc/sercon-port", 0x3f8, 2);
+	if (cfg->screen_not_in_log)
+		err |= fw_cfg_add_file_int(f, "etc/screen-and-debug", 0, 1);
 	return err;
 }
 
@@ -86,15 +93,18 @@ int board_init(struct board *b, const struct board_config *cfg)
 	i440fx_init(&b->host_bridge);
 	piix3_init(&b->isa_bridge);
 	fw_cfg_init(&b->fw_cfg);
-	i8042_init(&b->i8042, IRQ_KEYBOARD, IRQ_MOUSE);
+	i8042_init(&b->i8042, IRQ_KEYBOARD, IRQ_MOUSE, STREAM_KEYBOARD);
 	sysctl_init(&b->sysctl);
 	uart_init(&b->com1, IRQ_COM1, STREAM_COM1);
+	vga_init(&b->vga);
 
 	int err = 0;
 	for (unsigned i = 0; i < ARRAY_SIZE(port_map); i++) {
 		const struct port_range *p = &port_map[i];
 		err |= bus_add(&b->io, p->base, p->len, p->ops, (char *)b + p->device, p->name);
 	}
+	if (cfg->vga_rom)
+		err |= bus_add(&b->io, VGA_PORT_BASE, VGA_PORT_COUNT, &vga_ops, &b->vga, "vga");
 	err |= pci_add_function(&b->pci, 0x00, &b->host_bridge.config, &i440fx_pci_ops,
 				&b->host_bridge);				   /* 00:00.0 */
 	err |= pci_add_function(&b->pci, 0x08, &b->isa_bridge.config, NULL, NULL); /* 00:01.0 */
@@ -102,6 +112,13 @@ int board_init(struct board *b, const struct board_config *cfg)
 	err |= timer_register(&b->com1.thre_timer, uart_thre_expired, &b->com1);
 	err |= timer_register(&b->com1.timeout_timer, uart_timeout_expired, &b->com1);
 	console_connect_input(STREAM_COM1, deliver_to_uart, &b->com1);
+	console_connect_input(STREAM_KEYBOARD, keyboard_deliver, &b->i8042);
 	err |= fill_fw_cfg(b, cfg);
-	return err ? -1 : 0;
+	if (err)
+		return -1;
+	b->exit_port.port = cfg->exit_port;
+	if (cfg->exit_port &&
+	    bus_add(&b->io, cfg->exit_port, 1, &exit_port_ops, &b->exit_port, "exit port") < 0)
+		return -2;
+	return 0;
 }

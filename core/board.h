@@ -7,6 +7,7 @@
 #include "bus.h"
 #include "../devices/cmos.h"
 #include "../devices/debugcon.h"
+#include "../devices/exit_port.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i440fx.h"
 #include "../devices/i8042.h"
@@ -14,6 +15,7 @@
 #include "../devices/piix3.h"
 #include "../devices/sysctl.h"
 #include "../devices/uart.h"
+#include "../devices/vga.h"
 
 /* The guest-physical memory map. */
 #define RAM_BELOW_4G_MAX    (3 * GiB)	/* the rest of the first 4 GiB: PCI hole, APICs, BIOS */
@@ -28,6 +30,11 @@ struct board_config {
 	uint64_t bios_size;
 	unsigned cpus;
 	bool boot_menu;
+	const uint8_t *vga_rom; /* the VGA BIOS, handed over as fw_cfg vgaroms/; NULL: no VGA */
+	uint32_t vga_rom_size;
+	bool serial_console;	/* SeaBIOS mirrors its screen to COM1 (sercon) */
+	bool screen_not_in_log; /* screen text stays out of the debug log (etc/screen-and-debug) */
+	uint16_t exit_port;	/* 0: none */
 };
 
 struct board {
@@ -42,13 +49,16 @@ struct board {
 	struct i8042 i8042;
 	struct sysctl sysctl;
 	struct uart com1;
+	struct vga vga;
+	struct exit_port exit_port;
 	uint8_t e820[20 * E820_MAX_ENTRIES]; /* etc/e820: {u64 addr, u64 len, u32 type} LE */
 	unsigned e820_entries;
 };
 
 /* Split RAM into what lies below 4 GiB and what goes above it. */
 void board_split_ram(uint64_t ram_size, uint64_t *below_4g, uint64_t *above_4g);
-/* Build every device and wire it to the buses, timers and streams. 0, or -1 on a bug. */
+/* Build every device and wire it to the buses, timers and streams. 0; -1 on a bug; -2 when
+ * the exit port collides with a device's port. */
 int board_init(struct board *b, const struct board_config *cfg);
 
 #endif

@@ -12,12 +12,35 @@
 #ifndef CORE_CONSOLE_H
 #define CORE_CONSOLE_H
 
-#include "../vmm.h"
+#include "options.h"
 
 typedef size_t console_deliver_fn(void *dev, const uint8_t *buf, size_t len);
 
-/* Where a stream's input goes: deliver returns how many bytes the device took. */
+/* What --display, --serial and --debugcon come to. */
+struct console_plan {
+	enum display_mode display; /* never DISPLAY_AUTO */
+	bool serial_console;	   /* SeaBIOS mirrors its screen to COM1 */
+	bool screen_not_in_log;	   /* the debug log shares COM1's output: keep screen text out */
+};
+/* Resolve the options: open the files named, route the streams, pick what standard input
+ * feeds. 0, or -1 with a message in err (a usage error). */
+int console_configure(const struct options *o, struct console_plan *plan, char *err, size_t errlen);
+
+/* A stream's receiver: deliver returns how many bytes it took (it is also called with no
+ * bytes, on each tick, for a decoder that waits to tell a lone Esc from a sequence). */
 void console_connect_input(unsigned stream, console_deliver_fn *deliver, void *dev);
+/* Which stream standard input feeds (COM1 unless told otherwise); before console_start. */
+void console_input_to(unsigned stream);
+/* Where a stream's output goes: a descriptor (streams naming the same one share its writer,
+ * so their lines keep their order) or nowhere (fd -1); strip drops terminal control
+ * sequences. Before console_start. 0, or -1 when there are too many descriptors. */
+int console_route_output(unsigned stream, int fd, const char *name, bool strip);
+/* The text screen is drawn on fd (its sink gets room for whole frames). Before start. */
+int console_route_screen(int fd);
+/* Queue a frame for fd; false (nothing queued) when the terminal lags behind. */
+bool console_put_screen(int fd, const char *p, size_t n);
+/* Push every partial line out now. Machine lock held. */
+void console_flush_lines(void);
 /* Start the output writer and standard input (needs the event loop), sized for this many
  * vCPUs writing at once. 0, or -1 with errno. */
 int console_start(unsigned vcpus);

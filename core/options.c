@@ -22,14 +22,30 @@ const char usage_text[] =
     "  -c, --cpus N        virtual CPUs, 1 to 64 (default 1)\n"
     "  -d, --debug LEVEL   0 errors only (default), 1 each setup step and the reason\n"
     "                      vmm stops, 2 also unhandled ports, 3 also every VM exit\n"
+    "      --display MODE  text: the VGA text screen in this terminal, keys to the\n"
+    "                      guest's keyboard (the default on a terminal); serial: the\n"
+    "                      BIOS screen on COM1, COM1 on standard input and output (the\n"
+    "                      default otherwise); none: no screen\n"
+    "      --serial WHERE  COM1: stdio, a FILE it writes to, or none\n"
+    "      --debugcon WHERE  the BIOS debug log (port 0x402): stdout, stderr, a FILE,\n"
+    "                      or none\n"
+    "      --vga-bios FILE VGA BIOS instead of the built-in SeaVGABIOS\n"
+    "      --vga none      no VGA adapter\n"
+    "      --screendump FILE  write the last text screen to FILE when vmm ends\n"
+    "      --exit-port PORT  writing V to this I/O port ends vmm with status\n"
+    "                      (V << 1) | 1, as QEMU's isa-debug-exit\n"
     "      --boot-menu     let SeaBIOS offer its boot menu (\"Press ESC\")\n"
     "      --no-seccomp    do not confine vmm to the few system calls it needs\n"
     "                      once the guest runs\n"
     "  -h, --help          show this help and exit\n"
     "  -V, --version       show the version and exit\n"
     "\n"
-    "The BIOS debug log (port 0x402) and COM1 go to standard output, each line\n"
-    "whole; standard input goes to COM1. vmm's own messages go to standard error.\n"
+    "On a terminal vmm shows the guest's screen and sends your keys to its\n"
+    "keyboard; COM1 and the BIOS debug log go nowhere unless --serial and\n"
+    "--debugcon say where. Otherwise the BIOS screen comes through COM1 and, with\n"
+    "the debug log, goes to standard output as plain lines; standard input goes to\n"
+    "COM1. On a terminal Ctrl-A x quits, Ctrl-A z suspends, Ctrl-A h lists more;\n"
+    "Ctrl-C goes to the guest. vmm's own messages go to standard error.\n"
     "\n"
     "Exit status:\n"
     "  0    the guest asked for a reset or power-off (SeaBIOS does this after\n"
@@ -39,6 +55,7 @@ const char usage_text[] =
     "  2    bad command line\n"
     "  3    the guest triple-faulted\n"
     "  4    vmm made a system call its seccomp filter forbids (a bug in vmm)\n"
+    "  (V << 1) | 1  the guest wrote V to the --exit-port (modulo 256)\n"
     "  128+N  stopped by signal N (130 for Ctrl-C, 143 for SIGTERM)\n";
 
 /* Parse a size such as 512, 512M, 2G or 65536K; a plain number is MiB, as in QEMU's -m. */
@@ -92,16 +109,33 @@ int parse_size(const char *s, uint64_t *out)
 /* Returns 0 and fills o, or -1 with a message in err (a usage error). */
 int parse_options(int argc, char **argv, struct options *o, char *err, size_t errlen)
 {
-	static const struct option longopts[] = {{"bios", required_argument, NULL, 'b'},
-						 {"memory", required_argument, NULL, 'm'},
-						 {"debug", required_argument, NULL, 'd'},
-						 {"boot-menu", no_argument, NULL, 'M'},
-						 {"cpus", required_argument, NULL, 'c'},
-						 {"no-seccomp", no_argument, NULL, 'S'},
-						 {"help", no_argument, NULL, 'h'},
-						 {"version", no_argument, NULL, 'V'},
-						 {NULL, 0, NULL, 0}};
-	*o = (struct options){.ram_size = RAM_DEFAULT, .cpus = 1, .seccomp = true};
+	enum {
+		OPT_DISPLAY = 256,
+		OPT_SERIAL,
+		OPT_DEBUGCON,
+		OPT_VGA,
+		OPT_VGA_BIOS,
+		OPT_SCREENDUMP,
+		OPT_EXIT_PORT
+	};
+	static const struct option longopts[] = {
+	    {"bios", required_argument, NULL, 'b'},
+	    {"memory", required_argument, NULL, 'm'},
+	    {"debug", required_argument, NULL, 'd'},
+	    {"boot-menu", no_argument, NULL, 'M'},
+	    {"cpus", required_argument, NULL, 'c'},
+	    {"display", required_argument, NULL, OPT_DISPLAY},
+	    {"serial", required_argument, NULL, OPT_SERIAL},
+	    {"debugcon", required_argument, NULL, OPT_DEBUGCON},
+	    {"vga", required_argument, NULL, OPT_VGA},
+	    {"vga-bios", required_argument, NULL, OPT_VGA_BIOS},
+	    {"screendump", required_argument, NULL, OPT_SCREENDUMP},
+	    {"exit-port", required_argument, NULL, OPT_EXIT_PORT},
+	    {"no-seccomp", no_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0}};
+	*o = (struct options){.ram_size = RAM_DEFAULT, .cpus = 1, .vga = true, .seccomp = true};
 	optind = 0; /* full rescan, so the parser can run more than once (tests, fuzzing) */
 	opterr = 0;
 	int c;
@@ -144,6 +178,57 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 			}
 			o->debug = optarg[0] - '0';
 			break;
+		case OPT_DISPLAY:
+			if (strcmp(optarg, "text") == 0)
+				o->display = DISPLAY_TEXT;
+			else if (strcmp(optarg, "serial") == 0)
+				o->display = DISPLAY_SERIAL;
+			else if (strcmp(optarg, "none") == 0)
+				o->display = DISPLAY_NONE;
+			else {
+				snprintf(err, errlen, "invalid display '%s' (text, serial or none)",
+					 optarg);
+				return -1;
+			}
+			break;
+		case OPT_SERIAL:
+		case OPT_DEBUGCON:
+		case OPT_VGA_BIOS:
+		case OPT_SCREENDUMP:
+			if (!optarg[0]) {
+				snprintf(err, errlen, "option '%s' needs a file name",
+					 argv[optind - 1]);
+				return -1;
+			}
+			if (c == OPT_SERIAL)
+				o->serial = optarg;
+			else if (c == OPT_DEBUGCON)
+				o->debugcon = optarg;
+			else if (c == OPT_VGA_BIOS)
+				o->vga_bios = optarg;
+			else
+				o->screendump = optarg;
+			break;
+		case OPT_VGA:
+			if (strcmp(optarg, "none") != 0 && strcmp(optarg, "std") != 0) {
+				snprintf(err, errlen, "invalid VGA '%s' (std or none)", optarg);
+				return -1;
+			}
+			o->vga = strcmp(optarg, "std") == 0;
+			break;
+		case OPT_EXIT_PORT: {
+			char *end;
+			errno = 0;
+			unsigned long port = strtoul(optarg, &end, 0);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || port == 0 ||
+			    port > 0xffff) {
+				snprintf(err, errlen, "invalid exit port '%s' (1 to 0xffff)",
+					 optarg);
+				return -1;
+			}
+			o->exit_port = (uint16_t)port;
+			break;
+		}
 		case 'M': o->boot_menu = true; break;
 		case 'S': o->seccomp = false; break;
 		case 'h': o->help = true; break;
@@ -219,5 +304,54 @@ int load_bios(const char *path, const uint8_t **image, size_t *size, char *err, 
 	}
 	*image = buf;
 	*size = n;
+	return 0;
+}
+
+int load_vga_bios(const char *path, const uint8_t **image, size_t *size, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, errlen, "opening VGA BIOS %s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	const char *problem = NULL;
+	if (fstat(fd, &st) < 0)
+		problem = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		problem = S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file";
+	else if (st.st_size < 512 || st.st_size > (off_t)(128 * KiB))
+		problem = "must be 512 bytes to 128 KiB";
+	if (problem) {
+		snprintf(err, errlen, "VGA BIOS %s %s", path, problem);
+		close(fd);
+		return -1;
+	}
+	size_t n = (size_t)st.st_size, got = 0;
+	uint8_t *buf = malloc(n);
+	if (!buf) {
+		snprintf(err, errlen, "VGA BIOS %s: %s", path, strerror(ENOMEM));
+		close(fd);
+		return -1;
+	}
+	while (!problem && got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			problem = r < 0 ? strerror(errno) : "shrank while being read";
+		else
+			got += (size_t)r;
+	}
+	close(fd);
+	if (!problem && (buf[0] != 0x55 || buf[1] != 0xaa))
+		problem = "is not an option ROM (no 0x55 0xaa signature)";
+	if (problem) {
+		snprintf(err, errlen, "VGA BIOS %s %s", path, problem);
+		free(buf);
+		return -1;
+	}
+	*image = buf;
+	*size = got;
 	return 0;
 }

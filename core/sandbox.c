@@ -71,6 +71,7 @@ static const uint32_t allowed_syscalls[] = {
     __NR_rt_sigprocmask,	     /* thread exit blocks signals */
     __NR_madvise,		     /* thread exit releases its stack (glibc) */
     __NR_munmap,		     /* joining a thread frees its stack */
+    __NR_rename,		     /* --screendump puts its file in place */
     __NR_restart_syscall, __NR_exit, /* a thread ends */
     __NR_exit_group /* vmm ends */,
 #ifdef VMM_SANITIZED

@@ -204,9 +204,12 @@ static uint8_t read_data(struct i8042 *k)
 {
 	uint8_t v = k->obuf; /* with the buffer empty: the last byte again */
 	if (k->obf) {
+		bool typed = !k->obuf_aux;
 		k->obf = false;
 		update_irqs(k);
 		fill_buffer(k);
+		if (typed && k->kbd.len < PS2_QUEUE / 2)
+			stream_input_wanted(k->stream); /* room for the next key */
 	}
 	return v;
 }
@@ -298,12 +301,18 @@ static void keyboard_command(struct i8042 *k, uint8_t cmd)
 
 size_t i8042_keyboard_input(struct i8042 *k, const uint8_t *codes, size_t n)
 {
+	if (!k->kbd_scanning)
+		return n;
 	size_t i = 0;
-	if (k->kbd_scanning)
-		for (; i < n && k->kbd.len < PS2_QUEUE; i++)
-			queue_push(&k->kbd, codes[i]);
+	for (; i < n && k->kbd.len < PS2_QUEUE; i++)
+		queue_push(&k->kbd, codes[i]);
 	fill_buffer(k);
 	return i;
+}
+
+unsigned i8042_keyboard_room(const struct i8042 *k)
+{
+	return k->kbd_scanning ? PS2_QUEUE - k->kbd.len : PS2_QUEUE;
 }
 
 /* ---- the mouse --------------------------------------------------------------------------- */
@@ -496,9 +505,10 @@ static void i8042_io_write(void *dev, uint64_t offset, unsigned size, uint64_t v
 
 const struct io_ops i8042_ops = {.read = i8042_io_read, .write = i8042_io_write, .byte_wide = true};
 
-void i8042_init(struct i8042 *k, unsigned irq_kbd, unsigned irq_aux)
+void i8042_init(struct i8042 *k, unsigned irq_kbd, unsigned irq_aux, unsigned stream)
 {
 	memset(k, 0, sizeof(*k));
+	k->stream = (uint8_t)stream;
 	irq_init(&k->irq_kbd, irq_kbd);
 	irq_init(&k->irq_aux, irq_aux);
 	k->ram[0] = CB_KBD_INT | CB_AUX_INT;

@@ -38,13 +38,16 @@ struct i8042 {
 	uint8_t aux_param_cmd;
 	uint8_t aux_rate, aux_resolution;
 	bool aux_reporting, aux_remote, aux_wrap, aux_scale21;
+	uint8_t stream;			  /* where typed keys come from */
 	struct irq_line irq_kbd, irq_aux; /* IRQ 1 and IRQ 12 */
 };
 
 extern const struct io_ops i8042_ops; /* 0x60-0x64; 0x61-0x63 are not decoded */
-void i8042_init(struct i8042 *k, unsigned irq_kbd, unsigned irq_aux);
-/* Scan codes (set 2) from the keyboard, as typed; returns how many fit. Nothing is taken
- * while the guest has scanning disabled. */
+void i8042_init(struct i8042 *k, unsigned irq_kbd, unsigned irq_aux, unsigned stream);
+/* Scan codes (set 2) from the keyboard, as typed; returns how many fit. While the guest has
+ * scanning disabled they are all taken, and lost, as on a real keyboard. */
 size_t i8042_keyboard_input(struct i8042 *k, const uint8_t *codes, size_t n);
+/* How many scan codes the keyboard can take now (a key press is taken whole or not at all). */
+unsigned i8042_keyboard_room(const struct i8042 *k);
 
 #endif

@@ -11,6 +11,7 @@
 #include "../tests/fake_machine.h"
 
 #include "../core/board.h"
+#include "../core/screen.h"
 #include "../core/timer.h"
 
 #include <stdlib.h>
@@ -30,12 +31,17 @@ static const uint16_t ports[] = {
     0x3fd, 0x3fe, 0x3ff
 #elif defined(FUZZ_DEVICE_sysctl)
     0x80, 0x92, 0xcf9
+#elif defined(FUZZ_DEVICE_vga)
+    0x3b4, 0x3b5, 0x3ba, 0x3c0, 0x3c1, 0x3c2, 0x3c4, 0x3c5, 0x3c6, 0x3c7,
+    0x3c8, 0x3c9, 0x3ca, 0x3cc, 0x3ce, 0x3cf, 0x3d4, 0x3d5, 0x3da
 #else /* debugcon, and the bus target, which aims anywhere */
     0x402
 #endif
 };
 
 static struct board board;
+static uint8_t vram[0xc0000]; /* guest RAM up to the VGA window's end, for the screen */
+static const uint8_t vga_rom[512] = {0x55, 0xaa, 1};
 
 /* What must hold after any access, whatever the guest did. */
 static void check_invariants(void)
@@ -72,13 +78,18 @@ static void event(uint32_t value)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned sizes[4] = {1, 2, 4, 4};
-	static const struct board_config config = {
-	    .ram_size = 128 * MiB, .bios_size = 128 * KiB, .cpus = 1};
+	static const struct board_config config = {.ram_size = 128 * MiB,
+						   .bios_size = 128 * KiB,
+						   .cpus = 1,
+						   .vga_rom = vga_rom,
+						   .vga_rom_size = sizeof(vga_rom)};
 	fake_machine_reset();
 	fake_console_reset();
 	fake_now = 1000000000;
 	if (board_init(&board, &config) < 0)
 		abort();
+	/* The text buffer holds the input's first bytes: any characters and attributes. */
+	memcpy(vram + 0xb8000, data, size < 0x8000 ? size : 0x8000);
 	for (; size >= 7; data += 7, size -= 7) {
 		uint16_t sel = (uint16_t)(data[0] | data[1] << 8);
 		uint32_t value = (uint32_t)load_le(data + 3, 4);
@@ -103,5 +114,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_invariants();
 		}
 	}
+	/* Whatever the guest programmed, the screen shown from it stays in bounds. */
+	static struct screen before, after;
+	static char frame[128 * 1024];
+	screen_capture(&after, &board.vga, vram, sizeof(vram));
+	if (after.shown && (after.cols > VGA_MAX_COLS || after.rows > VGA_MAX_ROWS ||
+			    (after.cursor_on &&
+			     (after.cursor_row >= after.rows || after.cursor_col >= after.cols))))
+		abort();
+	if (!screen_render(NULL, &after, frame, sizeof(frame)) ||
+	    !screen_render(&before, &after, frame, sizeof(frame)))
+		abort(); /* the frame buffer holds a full redraw of the largest screen */
+	before = after;
 	return 0;
 }

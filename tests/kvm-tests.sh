@@ -237,6 +237,78 @@ expect "CPUID: the hypervisor bit and KVM's signature" 0 \
 run
 expect "SeaBIOS detects KVM and uses kvm-clock" 0 "kvmclock: stable tsc|kvmclock: at" ""
 
+# --- screen, serial console, output routing (not on a terminal: --display serial) -----------
+ESC=$(printf '\033')
+run
+if grep -q "$ESC" "$T/out"; then not_ok "serial console into a pipe: no escape codes" "ESC found"
+else ok "serial console into a pipe: no escape codes"; fi
+n=$(grep -c "No bootable device" "$T/out")
+if [ "$n" = 1 ]; then ok "serial console and debug log share stdout: the screen once"; else
+	not_ok "serial console and debug log share stdout: the screen once" "$n times"; fi
+run --display none
+expect "--display none: the debug log carries the screen text" 0 "$NOBOOT" "$RESET"
+expect_absent "--display none: no serial console" out "sercon: using ioport"
+run --display serial
+expect "--display serial: SeaBIOS mirrors its screen to COM1" 0 "sercon: using ioport 0x3f8" ""
+run --vga none
+expect "--vga none: no VGA BIOS, SeaBIOS still boots" 0 "$NOBOOT" "$RESET"
+expect_absent "--vga none: no VGA BIOS ran" out "Start SeaVGABIOS"
+run
+expect "the built-in SeaVGABIOS runs from fw_cfg" 0 "Start SeaVGABIOS" ""
+run --vga-bios "$IMAGES/../images/missing.bin"
+expect "--vga-bios with a missing file: status 1" 1 "" "opening VGA BIOS"
+run --vga-bios /dev/null
+expect "--vga-bios /dev/null: status 1" 1 "" "not a regular file"
+run --vga-bios "$GUESTS/hello.bin"
+expect "--vga-bios with something that is not an option ROM: status 1" 1 "" "not an option ROM"
+run -b "$GUESTS/hello.bin" --serial "$T/com1.txt"
+expect "--serial FILE: COM1 goes to the file" 0 "hello from the debug port" ""
+if grep -q "hello from COM1" "$T/com1.txt" && ! grep -q "hello from COM1" "$T/out"; then
+	ok "--serial FILE: the file has COM1's output, stdout does not"; else
+	not_ok "--serial FILE: the file has COM1's output, stdout does not" "$(cat "$T/com1.txt")"; fi
+run -b "$GUESTS/hello.bin" --debugcon stderr
+expect "--debugcon stderr: the debug log on standard error" 0 "hello from COM1" "hello from the debug port"
+run -b "$GUESTS/hello.bin" --debugcon none --serial none
+expect_absent "--debugcon none --serial none: no guest output" out "hello"
+for args in "--display bogus" "--serial" "--exit-port 0" "--exit-port x" "--exit-port 0x10000" \
+	"--vga vesa" "--display text --serial stdio" "--display text --vga none" \
+	"--serial /nonexistent/dir/com1.txt" "--screendump /nonexistent/dir/screen.txt" \
+	"--exit-port 0x3f8"; do
+	# shellcheck disable=SC2086 # split on purpose
+	run $args
+	expect "bad console options '$args': exit 2 with a message" 2 "" "Usage: vmm"
+done
+run --exit-port 0x3f8
+expect "--exit-port on COM1's port: says whose" 2 "" "belongs to the com1"
+run -b "$GUESTS/exitport.bin" --exit-port 0xf4 --screendump "$T/dump.txt"
+expect "--exit-port: writing 0x21 ends vmm with status 67" 67 "writing 0x21" "exit port 0xf4"
+if [ "$(wc -l <"$T/dump.txt")" = 25 ]; then ok "--screendump after the exit port"; else
+	not_ok "--screendump after the exit port" "$(wc -l <"$T/dump.txt") lines"; fi
+run --display none -b "$GUESTS/textmode.bin" --screendump "$T/dump.txt"
+expect "a guest writing straight into 0xb8000" 0 "text written" ""
+if sed -n 11p "$T/dump.txt" | grep -qx "                    HELLO FROM THE TEXT BUFFER" &&
+	sed -n 13p "$T/dump.txt" | grep -qx "$(printf '\342\225\224\342\225\220')"; then
+	ok "--screendump shows text written to 0xb8000, CP437 as UTF-8"; else
+	not_ok "--screendump shows text written to 0xb8000" "$(sed -n 10,13p "$T/dump.txt")"; fi
+for sig in TERM INT; do
+	rm -f "$T/dump.txt"
+	timeout -s KILL "$LIMIT" "$VMM" -b "$GUESTS/spin.bin" --display none \
+		--screendump "$T/dump.txt" >"$T/out" 2>"$T/err" </dev/null &
+	pid=$!
+	sleep 1
+	kill -$sig $pid
+	wait $pid
+	if [ -f "$T/dump.txt" ] && [ "$(wc -l <"$T/dump.txt")" = 25 ]; then
+		ok "--screendump written when SIG$sig stops vmm"; else
+		not_ok "--screendump written when SIG$sig stops vmm" "no dump"; fi
+done
+if [ -x "$(dirname "$VMM")/ptyrun" ]; then
+	timeout -s KILL "$LIMIT" "$(dirname "$VMM")/ptyrun" -P -w "Press ESC" -i '\e' -k 8000 -- \
+		"$VMM" --boot-menu --display serial >"$T/out" 2>"$T/err"
+	rc=$?
+	expect "Esc through a pipe opens SeaBIOS's boot menu (serial console)" 143 "Select boot device" ""
+fi
+
 # --- guest output and standard input -----------------------------------------------------------
 run -b "$GUESTS/interleave.bin"
 expect "debug port and COM1 written a byte each in turn: the debug line whole" 0 \
@@ -282,32 +354,70 @@ if [ -x "$PTYRUN" ]; then
 		if grep -q "ptyrun: terminal restored" "$T/err"; then ok "$label: terminal restored"
 		else not_ok "$label: terminal restored" "$(tail -n 1 "$T/err")"; fi
 	}
-	pty "slow terminal" -r 300 -- "$VMM" -b "$GUESTS/chatty.bin"
+	S="--display serial" # COM1 and the debug log on the terminal, as plain lines
+	pty "slow terminal" -r 300 -- "$VMM" $S -b "$GUESTS/chatty.bin"
 	expect "slow terminal: a chatty guest's output waits for the reader, not dies" 0 \
 		"chatty: done" ""
 	n=$(grep -c "a chatty guest writes this line" "$T/out")
 	if [ "$n" = 1500 ]; then ok "slow terminal: all 1500 lines arrive"; else
 		not_ok "slow terminal: all 1500 lines arrive" "$n lines"; fi
-	pty "SeaBIOS on a terminal" -- "$VMM"
-	expect "SeaBIOS on a terminal boots to its end" 0 "$NOBOOT" ""
-	pty "keys on a terminal" -i 'typed keys\r~' -- "$VMM" -b "$GUESTS/cat.bin"
-	expect "keys typed on a terminal reach COM1" 0 "typed keys" ""
+	pty "keys to COM1 on a terminal" -i 'typed keys\r~' -- "$VMM" $S -b "$GUESTS/cat.bin"
+	expect "keys typed on a terminal reach COM1 (--display serial)" 0 "typed keys" ""
 	n=$(grep -c "typed keys" "$T/out")
 	if [ "$n" = 1 ]; then ok "keys typed on a terminal are not echoed by it"; else
 		not_ok "keys typed on a terminal are not echoed by it" "seen $n times"; fi
+	pty "Ctrl-C to the guest" -i 'x\x03y~' -- "$VMM" $S -b "$GUESTS/cat.bin"
+	expect "Ctrl-C typed on a terminal goes to the guest" 0 "$(printf 'x\003y')" ""
+	pty "Ctrl-A x" -i '\x01x' -- "$VMM" -b "$GUESTS/spin.bin"
+	expect "Ctrl-A x quits with status 0" 0 "quit \(Ctrl-A x\)" ""
+	pty "Ctrl-A h" -i '\x01h' -I 300 -k 1500 -- "$VMM" $S -b "$GUESTS/spin.bin"
+	expect "Ctrl-A h lists vmm's keys" 143 "Ctrl-A x +quit" ""
 	pty "SIGTERM" -k 500 -- "$VMM" -b "$GUESTS/spin.bin"
 	expect "SIGTERM on a terminal: stops with 143" 143 "stopped by signal 15" ""
-	pty "Ctrl-C" -i '\x03' -- "$VMM" -b "$GUESTS/spin.bin"
-	expect "Ctrl-C on a terminal: stops with 130" 130 "stopped by signal 2" ""
-	pty "Ctrl-\\" -i '\x1c' -- "$VMM" -b "$GUESTS/spin.bin"
-	expect "Ctrl-\\ (SIGQUIT) on a terminal: stops with 131" 131 "stopped by signal 3" ""
-	pty "Ctrl-Z" -z -- "$VMM" -b "$GUESTS/spin.bin"
-	expect "Ctrl-Z gives the terminal back while stopped, and vmm runs on after fg" 130 "" \
-		"terminal restored while stopped"
+	pty "SIGQUIT" -s 3 -k 500 -- "$VMM" -b "$GUESTS/spin.bin"
+	expect "SIGQUIT on a terminal: stops with 131, cleanly" 131 "stopped by signal 3" ""
+	pty "Ctrl-A z" -z -- "$VMM" -b "$GUESTS/spin.bin"
+	expect "Ctrl-A z gives the terminal back while stopped, and vmm runs on after fg" 0 \
+		"quit \(Ctrl-A x\)" "terminal restored while stopped"
 	pty "triple fault" -- "$VMM" -b "$GUESTS/triple.bin"
 	expect "triple fault on a terminal: status 3" 3 "triple-faulted" ""
 	pty "bad image" -- "$VMM" -b "$GUESTS/missing.bin"
 	expect "bad image on a terminal: status 1" 1 "missing.bin" ""
+
+	# The text display (the default on a terminal): the VGA screen drawn in it.
+	pty "SeaBIOS on a terminal" -- "$VMM" --screendump "$T/screen.txt"
+	expect "the text screen: SeaBIOS boots to its end on the terminal" 0 "No bootable" ""
+	expect "the text screen: drawn with cursor moves and colours" 0 "$(printf '\033')\[0;37;40m" ""
+	expect "the text screen: ends below the last screen, which stays" 0 "$(printf '\033')\[\?25h" ""
+	if grep -q "^SeaBIOS (version" "$T/screen.txt" && grep -q "^No bootable device" "$T/screen.txt"; then
+		ok "--screendump: the banner and 'No bootable device'"; else
+		not_ok "--screendump: the banner and 'No bootable device'" "$(head -c 300 "$T/screen.txt")"; fi
+	n=$(wc -l <"$T/screen.txt")
+	if [ "$n" = 25 ] && ! grep -q ' $' "$T/screen.txt"; then ok "--screendump: 25 lines, trailing spaces trimmed"
+	else not_ok "--screendump: 25 lines, trailing spaces trimmed" "$n lines"; fi
+	pty "keys to the PS/2 keyboard" -I 1500 -i 'aA\e[A\x03\e[15~q' -- "$VMM" -b "$GUESTS/scancodes.bin" \
+		--debugcon "$T/keys.txt"
+	expect "keys typed on a terminal reach the PS/2 keyboard" 0 "" ""
+	if tr '\n' ' ' <"$T/keys.txt" | grep -q "ready 1e 9e 2a 1e 9e aa e0 48 e0 c8 1d 2e ae 9d 3f bf 10 90 scancodes: done"; then
+		ok "keys become set 1 scan codes: a, A, Up, Ctrl-C, F5, q"; else
+		not_ok "keys become set 1 scan codes" "$(tr '\n' ' ' <"$T/keys.txt")"; fi
+	pty "Esc opens the boot menu" -w "Press ESC" -i '\e' -w "Select boot" -D 300 -i '\x01x' -- \
+		"$VMM" --boot-menu --screendump "$T/menu.txt"
+	expect "Esc at 'Press ESC for boot menu' opens SeaBIOS's menu; Ctrl-A x then quits" 0 "" ""
+	if grep -q "^Select boot device:" "$T/menu.txt"; then ok "the boot menu is on the screen dump"
+	else not_ok "the boot menu is on the screen dump" "$(grep -v '^$' "$T/menu.txt" | head -n 5)"; fi
+	pty "graphics mode" -k 2000 -- "$VMM" -b "$GUESTS/graphics.bin"
+	expect "a graphics mode: vmm says so and runs on" 143 "switched to a graphics mode" ""
+	n=$(grep -c "switched to a graphics mode" "$T/out")
+	if [ "$n" = 1 ]; then ok "a graphics mode is mentioned once"; else
+		not_ok "a graphics mode is mentioned once" "$n times"; fi
+	pty "resized terminal" -W 300 -- "$VMM" --screendump "$T/screen.txt"
+	expect "a terminal resized while SeaBIOS runs: boots to its end" 0 "" ""
+	pty "hostile guest on a terminal" -- "$VMM" -b "$GUESTS/hostile.bin" --debugcon "$T/log.txt"
+	expect "hostile guest on the text screen: nonsense in every VGA register" 0 "" ""
+	timeout -s KILL "$LIMIT" "$PTYRUN" -H 500 -- "$VMM" -b "$GUESTS/spin.bin" >"$T/out" 2>"$T/err"
+	rc=$?
+	expect "a terminal that hangs up: SIGHUP stops vmm (129), no crash" 129 "" ""
 else
 	not_ok "terminal tests" "no ptyrun beside $VMM"
 fi

@@ -162,6 +162,8 @@ int main(void)
 	    .ram_size = 128 * MiB, .bios_size = 128 * KiB, .cpus = 1};
 	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (event_init() < 0 || board_init(&board, &config) < 0 || timer_fd < 0 ||
+	    console_route_output(STREAM_DEBUGCON, STDOUT_FILENO, "standard output", false) < 0 ||
+	    console_route_output(STREAM_COM1, STDOUT_FILENO, "standard output", false) < 0 ||
 	    event_watch(timer_fd, EPOLLIN, on_device_timer, NULL) < 0 || console_start(1) < 0) {
 		perror("thread-test: setup");
 		return 1;

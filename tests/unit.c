@@ -4,6 +4,8 @@
 #include "fake_machine.h"
 
 #include "../core/board.h"
+#include "../core/keyboard.h"
+#include "../core/screen.h"
 #include "../core/timer.h"
 
 #include <stdio.h>
@@ -29,8 +31,13 @@ static int passed, failed, test_failed;
 	} while (0)
 
 static struct board board;
-static struct board_config config = {
-    .ram_size = 128 * MiB, .bios_size = 128 * KiB, .cpus = 1, .boot_menu = false};
+static const uint8_t fake_rom[512] = {0x55, 0xaa, 1};
+static struct board_config config = {.ram_size = 128 * MiB,
+				     .bios_size = 128 * KiB,
+				     .cpus = 1,
+				     .boot_menu = false,
+				     .vga_rom = fake_rom,
+				     .vga_rom_size = sizeof(fake_rom)};
 
 static void new_board(void)
 {
@@ -47,8 +54,12 @@ static void new_board(void)
 static void run_test(void (*fn)(void), const char *name)
 {
 	test_failed = 0;
-	config = (struct board_config){
-	    .ram_size = 128 * MiB, .bios_size = 128 * KiB, .cpus = 1, .boot_menu = false};
+	config = (struct board_config){.ram_size = 128 * MiB,
+				       .bios_size = 128 * KiB,
+				       .cpus = 1,
+				       .boot_menu = false,
+				       .vga_rom = fake_rom,
+				       .vga_rom_size = sizeof(fake_rom)};
 	new_board();
 	fn();
 	if (test_failed) {
@@ -694,7 +705,9 @@ static void test_i8042_edge_per_byte(void)
 	CHECK_EQ(inb(0x60), 0xaa);
 	CHECK_EQ(fake_irq_level[1], 0);
 	static const uint8_t make_break[] = {0x1c, 0xf0, 0x1c};
+	CHECK_EQ(i8042_keyboard_room(&board.i8042), PS2_QUEUE);
 	i8042_keyboard_input(&board.i8042, make_break, 3);
+	CHECK_EQ(i8042_keyboard_room(&board.i8042), PS2_QUEUE - 2); /* one went to the buffer */
 	CHECK_EQ(fake_irq_raised[1], 3);
 	(void)inb(0x60);
 	CHECK_EQ(fake_irq_raised[1], 4);
@@ -734,9 +747,10 @@ static void test_i8042_ports_and_disable(void)
 	outb(0x64, 0xae);
 	CHECK_EQ(inb(0x64) & 0x01, 1);
 	CHECK_EQ(inb(0x60), 0x1c);
-	outb(0x60, 0xf5); /* scanning off: keys are not taken */
+	outb(0x60, 0xf5); /* scanning off: keys are lost, as on a real keyboard */
 	(void)inb(0x60);
-	CHECK_EQ(i8042_keyboard_input(&board.i8042, a, 1), 0);
+	CHECK_EQ(i8042_keyboard_input(&board.i8042, a, 1), 1);
+	CHECK_EQ(inb(0x64) & 0x01, 0);
 }
 
 static void test_i8042_reset(void)
@@ -909,6 +923,218 @@ static void test_uart_modem_status(void)
 	CHECK_EQ(inb(0x3fe) & 0x0f, 0x04);
 }
 
+/* ---- VGA ---------------------------------------------------------------------------------------
+ */
+static void test_vga_power_on_is_text_mode(void)
+{
+	struct vga_text_layout t;
+	vga_text_layout(&board.vga, &t);
+	CHECK(t.enabled);
+	CHECK(!t.graphics);
+	CHECK_EQ(t.cols, 80);
+	CHECK_EQ(t.rows, 25);
+	CHECK_EQ(t.base, 0xb8000);
+	CHECK_EQ(t.stride, 80);
+	CHECK(t.cursor_on);
+	CHECK(t.blink);
+	CHECK_EQ(inb(0x3cc), 0x67); /* misc output: colour ports, as SeaVGABIOS reads it */
+}
+
+static void test_vga_registers_read_back(void)
+{
+	out(0x3c4, 2, 0x0f02); /* outw: index 2, then 0x0f: the bus splits it */
+	CHECK_EQ(inb(0x3c4), 0x02);
+	CHECK_EQ(inb(0x3c5), 0x0f);
+	out(0x3ce, 2, 0x0506);
+	CHECK_EQ(board.vga.gc[6], 0x05);
+	out(0x3d4, 2, 0x120e); /* cursor high */
+	outb(0x3d4, 0x0f);
+	outb(0x3d5, 0x34);
+	CHECK_EQ(board.vga.crtc[0x0e] << 8 | board.vga.crtc[0x0f], 0x1234);
+	outb(0x3d4, 0x11);
+	outb(0x3d5, 0x80); /* protect CR0-CR7 */
+	outb(0x3d4, 0x01);
+	outb(0x3d5, 0x27);
+	CHECK_EQ(inb(0x3d5), 0x4f); /* unchanged */
+	CHECK_EQ(inb(0x3b5), 0xff); /* the monochrome CRTC is not decoded in colour mode */
+	outb(0x3c2, 0x66);	    /* monochrome */
+	outb(0x3b4, 0x01);
+	CHECK_EQ(inb(0x3b5), 0x4f);
+	CHECK_EQ(inb(0x3d5), 0xff);
+	outb(0x3c2, 0x67);
+	/* DAC: three components per entry, auto-incrementing, six bits each. */
+	outb(0x3c8, 5);
+	outb(0x3c9, 0x3f);
+	outb(0x3c9, 0xff);
+	outb(0x3c9, 0x01);
+	outb(0x3c7, 5);
+	CHECK_EQ(inb(0x3c7), 0x03); /* reading */
+	CHECK_EQ(inb(0x3c9), 0x3f);
+	CHECK_EQ(inb(0x3c9), 0x3f);
+	CHECK_EQ(inb(0x3c9), 0x01);
+	/* Status 1 toggles (retrace polls end) and resets the attribute flip-flop. */
+	uint8_t s1 = inb(0x3da), s2 = inb(0x3da);
+	CHECK_EQ(s1 ^ s2, 0x09);
+	outb(0x3c0, 0x10); /* index */
+	outb(0x3c0, 0x08); /* data: blink on, graphics off */
+	CHECK_EQ(board.vga.attr[0x10], 0x08);
+	outb(0x3c0, 0x12); /* index again */
+	(void)inb(0x3da);
+	outb(0x3c0, 0x33); /* after the reset this is an index: 0x13 with the PAS bit */
+	CHECK_EQ(inb(0x3c0), 0x33);
+	CHECK_EQ(board.vga.attr[0x12], 0x0f);
+	out(0x3ce, 2, 0x0106); /* a graphics mode */
+	struct vga_text_layout t;
+	vga_text_layout(&board.vga, &t);
+	CHECK(t.graphics);
+	CHECK(!t.enabled);
+}
+
+/* ---- the screen on a terminal ------------------------------------------------------------------
+ */
+static uint8_t vram[0xc0000];
+
+static void write_text(unsigned row, unsigned col, const char *s, uint8_t attr)
+{
+	for (; *s; s++, col++) {
+		vram[0xb8000 + 2 * (row * 80 + col)] = (uint8_t)*s;
+		vram[0xb8000 + 2 * (row * 80 + col) + 1] = attr;
+	}
+}
+
+static void test_screen_capture_and_dump(void)
+{
+	static struct screen s;
+	memset(vram, 0, sizeof(vram));
+	write_text(0, 0, "SeaBIOS", 0x07);
+	write_text(2, 10, "menu \xc9\xcd", 0x1f);
+	board.vga.crtc[0x0e] = 0;
+	board.vga.crtc[0x0f] = 2 * 80 + 15;
+	screen_capture(&s, &board.vga, vram, sizeof(vram));
+	CHECK(s.shown);
+	CHECK_EQ(s.chars[2][10], 'm');
+	CHECK_EQ(s.attrs[2][10], 0x1f);
+	CHECK(s.cursor_on);
+	CHECK_EQ(s.cursor_row, 2);
+	CHECK_EQ(s.cursor_col, 15);
+	static char text[8192];
+	size_t n = screen_dump(&s, text, sizeof(text));
+	text[n] = 0;
+	CHECK(strncmp(text, "SeaBIOS\n\n          menu \xe2\x95\x94\xe2\x95\x90\n\n", 32) == 0);
+	unsigned lines = 0;
+	for (size_t i = 0; i < n; i++)
+		lines += text[i] == '\n';
+	CHECK_EQ(lines, 25);
+	CHECK(!strstr(text, " \n")); /* trailing spaces trimmed */
+	board.vga.crtc[0x0c] = 0;    /* scrolled by a row: the start address moves */
+	board.vga.crtc[0x0d] = 80;
+	screen_capture(&s, &board.vga, vram, sizeof(vram));
+	CHECK_EQ(s.chars[1][10], 'm');
+	CHECK_EQ(s.cursor_row, 1);
+}
+
+static void test_screen_render(void)
+{
+	static struct screen a, b;
+	static char out_buf[65536];
+	memset(vram, 0, sizeof(vram));
+	write_text(0, 0, "A", 0x1f); /* bright white on blue */
+	screen_capture(&a, &board.vga, vram, sizeof(vram));
+	size_t n = screen_render(NULL, &a, out_buf, sizeof(out_buf) - 1);
+	out_buf[n] = 0;
+	CHECK(n > 0);
+	CHECK(strstr(out_buf, "\x1b[2J") != NULL); /* a full redraw clears first */
+	CHECK(strstr(out_buf, "\x1b[0;97;44mA") != NULL);
+	CHECK(strstr(out_buf, "\x1b[?7l") != NULL); /* no wrapping on a narrow terminal */
+	b = a;
+	write_text(5, 40, "\x01", 0x4e); /* yellow on red: a smiley */
+	screen_capture(&b, &board.vga, vram, sizeof(vram));
+	n = screen_render(&a, &b, out_buf, sizeof(out_buf) - 1);
+	out_buf[n] = 0;
+	CHECK(strstr(out_buf, "\x1b[2J") == NULL); /* only what changed */
+	CHECK(strstr(out_buf, "\x1b[6;41H\x1b[0;93;41m\xe2\x98\xba") != NULL);
+	CHECK(n < 64);
+	CHECK_EQ(screen_render(NULL, &a, out_buf, 10), 0); /* too small: nothing half-done */
+	n = screen_render_end(&b, out_buf, sizeof(out_buf) - 1);
+	out_buf[n] = 0;
+	CHECK(strstr(out_buf, "\x1b[?25h") && strstr(out_buf, "\x1b[?7h") &&
+	      strstr(out_buf, "\x1b[0m"));
+	char u[3];
+	CHECK_EQ(cp437_to_utf8('A', u), 1);
+	CHECK_EQ(cp437_to_utf8(0xb0, u), 3); /* light shade */
+	CHECK(memcmp(u, "\xe2\x96\x91", 3) == 0);
+	CHECK_EQ(cp437_to_utf8(0x82, u), 2); /* e acute */
+	CHECK(memcmp(u, "\xc3\xa9", 2) == 0);
+}
+
+/* ---- keys from the terminal --------------------------------------------------------------------
+ */
+static bool codes_are(const char *typed, bool final, const uint8_t *want, unsigned nwant)
+{
+	struct key k;
+	size_t len = strlen(typed);
+	size_t used = key_decode((const uint8_t *)typed, len, final, &k);
+	uint8_t got[KEY_CODES_MAX];
+	unsigned n = key_scancodes(&k, got);
+	if (used != len || n != nwant || memcmp(got, want, n) != 0) {
+		printf("  '%s': took %zu of %zu, %u codes:", typed, used, len, n);
+		for (unsigned i = 0; i < n; i++)
+			printf(" %02x", got[i]);
+		printf("\n");
+		return false;
+	}
+	return true;
+}
+
+static void test_keys_to_scancodes(void)
+{
+	CHECK(codes_are("a", false, (const uint8_t[]){0x1c, 0xf0, 0x1c}, 3));
+	CHECK(codes_are("A", false, (const uint8_t[]){0x12, 0x1c, 0xf0, 0x1c, 0xf0, 0x12}, 6));
+	CHECK(codes_are("\r", false, (const uint8_t[]){0x5a, 0xf0, 0x5a}, 3));
+	CHECK(codes_are("\x7f", false, (const uint8_t[]){0x66, 0xf0, 0x66}, 3));
+	CHECK(codes_are("\x03", false, (const uint8_t[]){0x14, 0x21, 0xf0, 0x21, 0xf0, 0x14}, 6));
+	CHECK(codes_are("\x1b[A", false, (const uint8_t[]){0xe0, 0x75, 0xe0, 0xf0, 0x75}, 5));
+	CHECK(codes_are("\x1bOD", false, (const uint8_t[]){0xe0, 0x6b, 0xe0, 0xf0, 0x6b}, 5));
+	CHECK(codes_are("\x1b[3~", false, (const uint8_t[]){0xe0, 0x71, 0xe0, 0xf0, 0x71}, 5));
+	CHECK(codes_are("\x1b[6~", false, (const uint8_t[]){0xe0, 0x7a, 0xe0, 0xf0, 0x7a}, 5));
+	CHECK(codes_are("\x1bOP", false, (const uint8_t[]){0x05, 0xf0, 0x05}, 3));
+	CHECK(codes_are("\x1b[15~", false, (const uint8_t[]){0x03, 0xf0, 0x03}, 3));
+	CHECK(codes_are("\x1b[24~", false, (const uint8_t[]){0x07, 0xf0, 0x07}, 3));
+	CHECK(codes_are("\x1b[[A", false, (const uint8_t[]){0x05, 0xf0, 0x05}, 3));
+	CHECK(codes_are("\x1b[1;5A", false,
+			(const uint8_t[]){0x14, 0xe0, 0x75, 0xe0, 0xf0, 0x75, 0xf0, 0x14}, 8));
+	CHECK(codes_are("\x1bx", false, (const uint8_t[]){0x11, 0x22, 0xf0, 0x22, 0xf0, 0x11}, 6));
+	CHECK(codes_are("\x1b", true, (const uint8_t[]){0x76, 0xf0, 0x76}, 3));
+	struct key k;
+	CHECK_EQ(key_decode((const uint8_t *)"\x1b", 1, false, &k), 0); /* more may follow */
+	CHECK_EQ(key_decode((const uint8_t *)"\x1b[1", 3, false, &k), 0);
+	CHECK_EQ(key_decode((const uint8_t *)"\x1b[1", 3, true, &k), 1); /* an Esc after all */
+	CHECK_EQ(k.code, 0x76);
+	CHECK_EQ(key_decode((const uint8_t *)"\xc3", 1, false, &k), 1); /* no US key: dropped */
+	CHECK_EQ(k.code, 0);
+	for (int c = 0x20; c < 0x7f; c++) { /* every printable character has a key */
+		uint8_t b = (uint8_t)c;
+		key_decode(&b, 1, false, &k);
+		CHECK(k.code != 0);
+	}
+}
+
+static void test_keys_wait_for_room(void)
+{
+	/* Eight key presses do not fit in the keyboard's 16-byte buffer at once. */
+	const char *typed = "abcdefgh";
+	size_t took = keyboard_deliver(&board.i8042, (const uint8_t *)typed, 8);
+	CHECK(took > 0 && took < 8);
+	unsigned bytes = 0;
+	while (inb(0x64) & 0x01) {
+		(void)inb(0x60);
+		bytes++;
+	}
+	CHECK_EQ(bytes, took * 3);
+	CHECK(fake_input_wanted[STREAM_KEYBOARD] > 0); /* reading made room: more, please */
+	CHECK_EQ(keyboard_deliver(&board.i8042, (const uint8_t *)typed + took, 8 - took), 8 - took);
+}
+
 int main(void)
 {
 	RUN(test_bus_regions_see_offsets);
@@ -949,6 +1175,12 @@ int main(void)
 	RUN(test_uart_receive_fifo_and_timeout);
 	RUN(test_uart_line_status_interrupt);
 	RUN(test_uart_modem_status);
+	RUN(test_vga_power_on_is_text_mode);
+	RUN(test_vga_registers_read_back);
+	RUN(test_screen_capture_and_dump);
+	RUN(test_screen_render);
+	RUN(test_keys_to_scancodes);
+	RUN(test_keys_wait_for_room);
 	printf("# unit tests: %d ok, %d not ok\n", passed, failed);
 	return failed != 0;
 }
