@@ -48,7 +48,7 @@ $(UAPI)/.done: | deps
 	touch $@
 
 # The embedded image gets the checks -b applies: a regular file of 64 KiB to 16 MiB, a multiple
-# of 64 KiB. The stamp also rebuilds vmm when BIOS= names another image.
+# of 64 KiB. The stamp also rebuilds vmm when BIOS= or VGABIOS= names another image.
 build/bios-path: FORCE | deps
 	@mkdir -p build
 	@if [ ! -f '$(BIOS)' ]; then echo "make: BIOS image $(BIOS) is not a regular file"; exit 1; fi; \
@@ -57,7 +57,7 @@ build/bios-path: FORCE | deps
 	  echo "make: BIOS image $(BIOS) must be 64 KiB to 16 MiB (size $$size bytes)"; exit 1; fi; \
 	if [ $$((size % 65536)) != 0 ]; then \
 	  echo "make: BIOS image $(BIOS) is not a multiple of 64 KiB (size $$size bytes)"; exit 1; fi
-	@echo '$(BIOS)' | cmp -s - $@ || echo '$(BIOS)' >$@
+	@echo '$(BIOS) $(VGABIOS)' | cmp -s - $@ || echo '$(BIOS) $(VGABIOS)' >$@
 FORCE:
 
 vmm: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done build/bios-path $(wildcard $(BIOS)) \
@@ -67,14 +67,15 @@ vmm: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done build/bios-path $(wildcard $
 	  -o $@ $(SRCS) bios.S
 
 # The same program with AddressSanitizer and UndefinedBehaviorSanitizer (glibc, dynamic).
-build/vmm-asan: $(SRCS) $(HDRS) bios.S linker.ld build/bios-path | deps
+build/vmm-asan: $(SRCS) $(HDRS) bios.S linker.ld build/bios-path $(wildcard $(BIOS) $(VGABIOS)) | deps
 	@mkdir -p build
 	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer -pthread \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all -DVMM_SANITIZED \
 	  -DBIOS_PATH='"$(BIOS)"' -DVGABIOS_PATH='"$(VGABIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
 
 # The static build with debug info and without optimisation tricks, for valgrind.
-build/vmm-valgrind: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done build/bios-path
+build/vmm-valgrind: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done build/bios-path \
+  $(wildcard $(BIOS) $(VGABIOS))
 	@mkdir -p build
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -g -isystem $(UAPI) -static -DBIOS_PATH='"$(BIOS)"' -DVGABIOS_PATH='"$(VGABIOS)"' \
 	  -Wl,-T,linker.ld -Wl,-z,noexecstack -o $@ $(SRCS) bios.S

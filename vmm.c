@@ -81,6 +81,7 @@ static struct machine {
 	int stop_claimed; /* atomic: the first machine_stop() call wins ... */
 	int stopping;	  /* ... and sets this once exit_status and stop_reason are written */
 	int exit_status;
+	bool stopped_by_signal; /* then the last output gets 2 s to be written, no more */
 	char stop_reason[256];
 	/* The vCPUs wait here until the sandbox is in place. */
 	pthread_mutex_t start_lock;
@@ -564,6 +565,13 @@ static void handle_exit(struct vcpu *v)
 	}
 }
 
+/* From a signal handler (a crash, a seccomp violation): the terminal as vmm found it. */
+static void restore_terminal_now(void)
+{
+	display_restore_now();
+	console_restore_terminal_now();
+}
+
 static void on_kick(int sig)
 {
 	(void)sig; /* being delivered is the point: KVM_RUN returns with EINTR */
@@ -573,7 +581,7 @@ static void on_kick(int sig)
 static void on_fault(int sig)
 {
 	(void)sig; /* returning repeats the fault, which now takes its default action */
-	console_restore_terminal_now();
+	restore_terminal_now();
 }
 #endif
 
@@ -654,12 +662,15 @@ static void on_signal(void *arg, uint32_t events)
 		int sig = (int)si.ssi_signo;
 		if (sig == SIGWINCH) {
 			display_redraw();
-		} else if (sig == SIGTSTP) { /* Ctrl-Z: give the terminal back, then stop */
+		} else if (sig == SIGTSTP) { /* Ctrl-A z: give the terminal back, then stop */
+			display_suspend();
 			console_suspend();
 			syscall(SYS_tgkill, vm.pid, vm.pid, SIGSTOP);
 		} else if (sig == SIGCONT) {
 			console_resume();
+			display_redraw();
 		} else {
+			vm.stopped_by_signal = true;
 			machine_stop(EXIT_SIGNAL_BASE + sig, "stopped by signal %d (%s)", sig,
 				     strsignal(sig));
 		}
@@ -838,7 +849,7 @@ static void open_kvm(void)
  * stopped by itself, for at most 2 s after a signal; a further signal cuts it short. */
 static void finish_output(void)
 {
-	bool by_signal = vm.exit_status >= EXIT_SIGNAL_BASE;
+	bool by_signal = vm.stopped_by_signal;
 	for (int waited = 0; !console_finish(100); waited += 100) {
 		struct signalfd_siginfo si;
 		if ((by_signal && waited >= 2000) ||
@@ -939,7 +950,7 @@ int main(int argc, char **argv)
 		die("starting", "the display");
 	start_vcpus();
 	if (o.seccomp) {
-		if (sandbox_install(console_restore_terminal_now) < 0)
+		if (sandbox_install(restore_terminal_now) < 0)
 			die("installing the seccomp filter on", "vmm");
 		debug(1, "seccomp filter installed\n");
 	}

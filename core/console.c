@@ -1,7 +1,9 @@
 /* The terminal and the guest's character streams: line buffers, sink writer threads, and
  * standard input. See console.h for the model. */
 #include "console.h"
+#include "display.h"
 #include "event.h"
+#include "screen.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,8 +43,8 @@ void log_msg(const char *fmt, ...)
  * beyond the 64 KiB it fills before a vCPU waits, so nothing a guest sends is dropped. */
 #define EXIT_OUTPUT_MAX ((size_t)4096 + (size_t)STREAM_COUNT * LINE_MAX_LEN)
 #define SINK_FILL	((size_t)64 * 1024)
-#define SCREEN_ROOM	((size_t)128 * 1024) /* a full redraw of the largest text screen */
-#define IDLE_LINE_NS	100000000ull	     /* a partial line idle this long goes out as it is */
+#define SCREEN_ROOM	((size_t)SCREEN_FRAME_MAX) /* a full redraw of the largest screen */
+#define IDLE_LINE_NS	100000000ull /* a partial line idle this long goes out as it is */
 #define SINKS_MAX	4
 
 /* A descriptor the guest's output is written to, by a thread of its own. */
@@ -71,7 +73,7 @@ struct line {
 };
 
 /* Terminal control sequences a stream drops when its output is not a terminal. */
-enum escape_state { ESC_NONE, ESC_SEEN, ESC_CSI, ESC_CHARSET };
+enum escape_state { ESC_NONE, ESC_SEEN, ESC_CSI, ESC_INTERMEDIATE, ESC_STRING, ESC_STRING_END };
 
 static struct stream {
 	struct sink *sink; /* NULL: the stream goes nowhere */
@@ -199,14 +201,17 @@ int console_route_screen(int fd)
 	return 0;
 }
 
-bool console_put_screen(int fd, const char *p, size_t n)
+bool console_put_screen(int fd, const char *p, size_t n, bool force)
 {
 	for (unsigned i = 0; i < nsinks; i++) {
 		struct sink *s = &sinks[i];
 		if (s->fd != fd || !s->started)
 			continue;
+		/* A frame waits for the terminal to take the last ones: the screen is redrawn
+		 * from its state, never queued up behind a slow terminal (and never holds the
+		 * guest back). The last frame, and what ends the screen, always go. */
 		pthread_mutex_lock(&s->lock);
-		bool room = !s->broken && s->len + n <= s->size - (size_t)EXIT_OUTPUT_MAX;
+		bool room = !s->broken && (force ? s->len + n <= s->size : s->len + n <= s->fill);
 		pthread_mutex_unlock(&s->lock);
 		if (room)
 			sink_put(s, p, n);
@@ -222,7 +227,8 @@ static void push_line(struct stream *st)
 	st->line.len = 0;
 }
 
-/* Whether byte c is part of a terminal control sequence (ESC c, ESC ( B, ESC [ ... final). */
+/* Whether byte c is part of a terminal control sequence (ECMA-48: ESC c, ESC ( B, ESC # 8,
+ * CSI ... final, OSC ... BEL or ST). A control character ends a broken sequence and stays. */
 static bool in_escape(struct stream *st, uint8_t c)
 {
 	switch (st->esc) {
@@ -232,13 +238,32 @@ static bool in_escape(struct stream *st, uint8_t c)
 		st->esc = ESC_SEEN;
 		return true;
 	case ESC_SEEN:
-		st->esc = c == '[' ? ESC_CSI : (c == '(' || c == ')') ? ESC_CHARSET : ESC_NONE;
+		if (c < 0x20 && c != 0x1b) {
+			st->esc = ESC_NONE;
+			return false;
+		}
+		st->esc = c == '['		   ? ESC_CSI
+			  : c == ']' || c == 'P'   ? ESC_STRING
+			  : c >= 0x20 && c <= 0x2f ? ESC_INTERMEDIATE
+						   : ESC_NONE;
 		return true;
 	case ESC_CSI:
-		if (c >= 0x40 && c <= 0x7e) /* the final byte */
+	case ESC_INTERMEDIATE:
+		if (c < 0x20 && c != 0x1b) {
 			st->esc = ESC_NONE;
+			return false;
+		}
+		if ((st->esc == ESC_CSI && c >= 0x40 && c <= 0x7e) ||
+		    (st->esc == ESC_INTERMEDIATE && c >= 0x30 && c <= 0x7e))
+			st->esc = ESC_NONE; /* the final byte */
 		return true;
-	default: st->esc = ESC_NONE; return true;
+	case ESC_STRING: /* until BEL, or ESC \ */
+		if (c == 0x07)
+			st->esc = ESC_NONE;
+		else if (c == 0x1b)
+			st->esc = ESC_STRING_END;
+		return true;
+	default: st->esc = c == '\\' ? ESC_NONE : ESC_STRING; return true;
 	}
 }
 
@@ -291,10 +316,30 @@ static size_t sink_used(struct sink *s)
 	return n;
 }
 
+void console_drain(int fd, int timeout_ms)
+{
+	for (unsigned i = 0; i < nsinks; i++) {
+		struct sink *s = &sinks[i];
+		if (s->fd != fd || !s->started)
+			continue;
+		struct timespec deadline;
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_nsec += (long)timeout_ms * 1000000;
+		deadline.tv_sec += deadline.tv_nsec / 1000000000;
+		deadline.tv_nsec %= 1000000000;
+		pthread_mutex_lock(&s->lock);
+		int r = 0;
+		while (s->len && !s->broken && r != ETIMEDOUT)
+			r = pthread_cond_timedwait(&s->changed, &s->lock, &deadline);
+		pthread_mutex_unlock(&s->lock);
+	}
+}
+
+/* The screen's sink holds nobody back: frames wait for room themselves (console_put_screen). */
 bool console_has_room(void)
 {
 	for (unsigned i = 0; i < nsinks; i++)
-		if (sinks[i].started && sink_used(&sinks[i]) > sinks[i].fill)
+		if (sinks[i].started && !sinks[i].screen && sink_used(&sinks[i]) > sinks[i].fill)
 			return false;
 	return true;
 }
@@ -303,7 +348,7 @@ void console_wait_for_room(void)
 {
 	for (unsigned i = 0; i < nsinks; i++) {
 		struct sink *s = &sinks[i];
-		if (!s->started)
+		if (!s->started || s->screen)
 			continue;
 		pthread_mutex_lock(&s->lock);
 		while (s->len > s->fill && !s->broken && !s->release_waiters)
@@ -327,8 +372,13 @@ void console_release_waiters(void)
 
 void console_flush_lines(void)
 {
-	for (unsigned i = 0; i < STREAM_COUNT; i++)
+	for (unsigned i = 0; i < STREAM_COUNT; i++) {
+		if (streams[i].held_cr) { /* a CR at the very end stays */
+			streams[i].held_cr = false;
+			append(&streams[i], '\r');
+		}
 		push_line(&streams[i]);
+	}
 }
 
 bool console_finish(int timeout_ms)
@@ -380,9 +430,8 @@ bool console_finish(int timeout_ms)
 
 /* ---- routing: the options -------------------------------------------------------------- */
 
-/* "stdout" / "stdio", "stderr", "none", or a file (opened once, however often named). */
-static int open_route(const char *where, const char *option, bool for_stdio, char *err,
-		      size_t errlen)
+/* "stdio" or "stdout", "stderr", "none", or a file (opened once, however often named). */
+static int open_route(const char *where, const char *option, char *err, size_t errlen)
 {
 	static struct {
 		const char *path;
@@ -390,9 +439,9 @@ static int open_route(const char *where, const char *option, bool for_stdio, cha
 	} files[2];
 	if (strcmp(where, "none") == 0)
 		return -1;
-	if (strcmp(where, for_stdio ? "stdio" : "stdout") == 0)
+	if (strcmp(where, "stdio") == 0 || strcmp(where, "stdout") == 0)
 		return STDOUT_FILENO;
-	if (!for_stdio && strcmp(where, "stderr") == 0)
+	if (strcmp(where, "stderr") == 0)
 		return STDERR_FILENO;
 	for (unsigned i = 0; i < ARRAY_SIZE(files); i++)
 		if (files[i].path && strcmp(files[i].path, where) == 0)
@@ -414,8 +463,14 @@ static int open_route(const char *where, const char *option, bool for_stdio, cha
 int console_configure(const struct options *o, struct console_plan *plan, char *err, size_t errlen)
 {
 	enum display_mode display = o->display;
+	/* Auto: the screen in the terminal, unless standard output is not one, or was given to
+	 * COM1 or the debug log, or there is no VGA to show. */
+	bool stdout_taken =
+	    (o->serial && (!strcmp(o->serial, "stdio") || !strcmp(o->serial, "stdout"))) ||
+	    (o->debugcon && (!strcmp(o->debugcon, "stdio") || !strcmp(o->debugcon, "stdout")));
 	if (display == DISPLAY_AUTO)
-		display = isatty(STDOUT_FILENO) ? DISPLAY_TEXT : DISPLAY_SERIAL;
+		display = isatty(STDOUT_FILENO) && o->vga && !stdout_taken ? DISPLAY_TEXT
+									   : DISPLAY_SERIAL;
 	if (display == DISPLAY_TEXT && !o->vga) {
 		snprintf(err, errlen, "--display text needs the VGA adapter (not --vga none)");
 		return -1;
@@ -423,15 +478,14 @@ int console_configure(const struct options *o, struct console_plan *plan, char *
 	bool text = display == DISPLAY_TEXT;
 	const char *serial = o->serial ? o->serial : text ? "none" : "stdio";
 	const char *debugcon = o->debugcon ? o->debugcon : text ? "none" : "stdout";
-	if (text && (strcmp(serial, "stdio") == 0 || strcmp(debugcon, "stdout") == 0)) {
+	if (text && stdout_taken) {
 		snprintf(err, errlen,
 			 "with --display text the screen takes standard output: "
-			 "send %s to a file or stderr",
-			 strcmp(serial, "stdio") == 0 ? "--serial" : "--debugcon");
+			 "send COM1 and the debug log to a file, stderr or none");
 		return -1;
 	}
-	int com1 = open_route(serial, "--serial", true, err, errlen);
-	int log = open_route(debugcon, "--debugcon", false, err, errlen);
+	int com1 = open_route(serial, "--serial", err, errlen);
+	int log = open_route(debugcon, "--debugcon", err, errlen);
 	if (com1 == -2 || log == -2)
 		return -1;
 	/* Terminal control codes (SeaBIOS's serial console sends them) only to a terminal. */
@@ -560,6 +614,7 @@ static size_t take_commands(uint8_t *buf, size_t n)
 		case '?': {
 			ssize_t r = write(STDERR_FILENO, ctrl_a_help, sizeof(ctrl_a_help) - 1);
 			(void)r;
+			display_redraw_in(3000000000ull); /* it was written over the screen */
 			break;
 		}
 		default: break; /* not a command: nothing */

@@ -37,8 +37,11 @@ void console_input_to(unsigned stream);
 int console_route_output(unsigned stream, int fd, const char *name, bool strip);
 /* The text screen is drawn on fd (its sink gets room for whole frames). Before start. */
 int console_route_screen(int fd);
-/* Queue a frame for fd; false (nothing queued) when the terminal lags behind. */
-bool console_put_screen(int fd, const char *p, size_t n);
+/* Queue a frame for fd; false (nothing queued) when the terminal lags behind, unless force
+ * (the last frame, the end of the screen). */
+bool console_put_screen(int fd, const char *p, size_t n, bool force);
+/* Wait up to timeout_ms for fd's queued output to be written (before suspending). */
+void console_drain(int fd, int timeout_ms);
 /* Push every partial line out now. Machine lock held. */
 void console_flush_lines(void);
 /* Start the output writer and standard input (needs the event loop), sized for this many

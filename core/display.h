@@ -12,11 +12,18 @@ void display_attach(const struct vga *v, const uint8_t *ram, uint64_t ram_size);
 int display_start(int fd);
 /* The terminal changed size: redraw it whole. */
 void display_redraw(void);
+/* Redraw it whole after ns (something else was written over it). */
+void display_redraw_in(uint64_t ns);
+/* Ctrl-A z: give the terminal back its cursor and line wrapping (the next frame after fg
+ * redraws the screen). */
+void display_suspend(void);
+/* From a signal handler: the terminal's cursor and line wrapping back, async-signal-safe. */
+void display_restore_now(void);
 /* The last frame, and the terminal left with ordinary colours, its cursor below the screen. */
 void display_finish(void);
 
-/* --screendump: make the temporary file beside path now (later there is no opening files).
- * 0, or -1 with a message in err. */
+/* --screendump: make the temporary file beside path now (later there is no opening files);
+ * should vmm end before the guest runs, it is removed. 0, or -1 with a message in err. */
 int screendump_prepare(const char *path, char *err, size_t errlen);
 /* Write the screen as it is into it and rename it into place. 0, or -1 with errno. */
 int screendump_write(void);

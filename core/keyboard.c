@@ -127,8 +127,19 @@ static size_t escape_sequence(const uint8_t *buf, size_t len, struct key *k)
 	static const char *const letters = "ABCDHFPQRS";
 	static const uint8_t letter_keys[] = {KEY_UP,  KEY_DOWN, KEY_RIGHT, KEY_LEFT, KEY_HOME,
 					      KEY_END, 0x05,	 0x06,	    0x04,     0x0c};
-	const char *at = strchr(letters, final); /* final is never NUL */
-	if (at) {
+	const char *at = strchr(letters, final);	      /* final is never NUL */
+	static const char *const keypad = "Mjkmnopqrstuvwxy"; /* SS3 keypad in application mode */
+	static const struct {
+		uint8_t code;
+		bool extended;
+	} keypad_keys[] = {{KEY_ENTER, 1}, {0x7c, 0}, {0x79, 0}, {0x7b, 0}, {0x71, 0}, {0x4a, 1},
+			   {0x70, 0},	   {0x69, 0}, {0x72, 0}, {0x7a, 0}, {0x6b, 0}, {0x73, 0},
+			   {0x74, 0},	   {0x6c, 0}, {0x75, 0}, {0x7d, 0}};
+	const char *pad = buf[0] == 'O' ? strchr(keypad, final) : NULL;
+	if (pad) {
+		k->code = keypad_keys[pad - keypad].code;
+		k->extended = keypad_keys[pad - keypad].extended;
+	} else if (at) {
 		k->code = letter_keys[at - letters];
 		k->extended = at - letters < 6;
 		modifiers(params[1] ? params[1] : params[0] == 1 ? 0 : params[0], k);

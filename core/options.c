@@ -196,8 +196,11 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 		case OPT_VGA_BIOS:
 		case OPT_SCREENDUMP:
 			if (!optarg[0]) {
-				snprintf(err, errlen, "option '%s' needs a file name",
-					 argv[optind - 1]);
+				snprintf(err, errlen, "option '--%s' needs a name",
+					 c == OPT_SERIAL     ? "serial"
+					 : c == OPT_DEBUGCON ? "debugcon"
+					 : c == OPT_VGA_BIOS ? "vga-bios"
+							     : "screendump");
 				return -1;
 			}
 			if (c == OPT_SERIAL)

@@ -49,11 +49,13 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 }
 
 /* The ioctls: the vCPU's run, interrupt lines, PAM memory slots, the crash register dump,
- * and the terminal: restoring it (glibc's tcsetattr reads the settings back) and, after
- * Ctrl-Z and fg, checking that vmm is in the foreground before taking it again. */
+ * and the terminal: restoring it (glibc's tcsetattr reads the settings back), after Ctrl-Z
+ * and fg checking that vmm is in the foreground before taking it again, and its size when
+ * it changes (the screen is drawn only where it fits). */
 static const uint32_t allowed_ioctls[] = {
-    KVM_RUN, KVM_IRQ_LINE, KVM_SET_USER_MEMORY_REGION, KVM_GET_REGS, KVM_GET_SREGS, TCSETS,
-    TCGETS,  TIOCGPGRP,
+    KVM_RUN,	  KVM_IRQ_LINE,	 KVM_SET_USER_MEMORY_REGION,
+    KVM_GET_REGS, KVM_GET_SREGS, TCSETS,
+    TCGETS,	  TIOCGPGRP,	 TIOCGWINSZ,
 };
 
 static const uint32_t allowed_syscalls[] = {

@@ -6,6 +6,10 @@
 
 #include "../devices/vga.h"
 
+/* The longest frame: every cell of the largest screen with its own colours (SGR 0;9x;10x and
+ * blink: 14 bytes) and a 3-byte character, plus a cursor move per row and the rest. */
+#define SCREEN_FRAME_MAX (VGA_MAX_ROWS * (VGA_MAX_COLS * 17 + 12) + 64)
+
 struct screen {
 	bool shown;    /* a text mode is on (else: blank, or a graphics mode) */
 	bool graphics; /* the guest is in a graphics mode */

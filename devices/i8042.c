@@ -228,6 +228,8 @@ static void kbd_defaults(struct i8042 *k)
 	k->kbd_leds = 0;
 }
 
+static void kbd_enable_scanning(struct i8042 *k);
+
 static void keyboard_command(struct i8042 *k, uint8_t cmd)
 {
 	/* A parameter byte has bit 7 clear; anything from 0xed up is a new command. */
@@ -257,7 +259,7 @@ static void keyboard_command(struct i8042 *k, uint8_t cmd)
 	switch (cmd) {
 	case 0xff: /* reset: basic assurance test passed */
 		kbd_defaults(k);
-		k->kbd_scanning = true;
+		kbd_enable_scanning(k);
 		kbd_send(k, ACK);
 		kbd_send(k, BAT_OK);
 		break;
@@ -278,7 +280,7 @@ static void keyboard_command(struct i8042 *k, uint8_t cmd)
 		kbd_send(k, ACK);
 		break;
 	case 0xf4: /* enable scanning */
-		k->kbd_scanning = true;
+		kbd_enable_scanning(k);
 		kbd_send(k, ACK);
 		break;
 	case 0xf5: /* disable scanning, defaults */
@@ -288,7 +290,7 @@ static void keyboard_command(struct i8042 *k, uint8_t cmd)
 		break;
 	case 0xf6: /* defaults, scanning on */
 		kbd_defaults(k);
-		k->kbd_scanning = true;
+		kbd_enable_scanning(k);
 		kbd_send(k, ACK);
 		break;
 	case 0xf7: /* set-3 all-keys modes */
@@ -312,7 +314,13 @@ size_t i8042_keyboard_input(struct i8042 *k, const uint8_t *codes, size_t n)
 
 unsigned i8042_keyboard_room(const struct i8042 *k)
 {
-	return k->kbd_scanning ? PS2_QUEUE - k->kbd.len : PS2_QUEUE;
+	return k->kbd_scanning ? PS2_QUEUE - k->kbd.len : 0;
+}
+
+static void kbd_enable_scanning(struct i8042 *k)
+{
+	k->kbd_scanning = true;
+	stream_input_wanted(k->stream); /* keys typed meanwhile waited: now they come */
 }
 
 /* ---- the mouse --------------------------------------------------------------------------- */

@@ -47,7 +47,8 @@ void i8042_init(struct i8042 *k, unsigned irq_kbd, unsigned irq_aux, unsigned st
 /* Scan codes (set 2) from the keyboard, as typed; returns how many fit. While the guest has
  * scanning disabled they are all taken, and lost, as on a real keyboard. */
 size_t i8042_keyboard_input(struct i8042 *k, const uint8_t *codes, size_t n);
-/* How many scan codes the keyboard can take now (a key press is taken whole or not at all). */
+/* How many scan codes the keyboard can take now (a key press is taken whole or not at all):
+ * none while the guest has scanning disabled, so typed keys wait instead of being lost. */
 unsigned i8042_keyboard_room(const struct i8042 *k);
 
 #endif

@@ -74,6 +74,38 @@ static size_t unescape(const char *s, char *out, size_t max)
 	return n;
 }
 
+/* Keep the last text of the output, without terminal control sequences: a screen drawn a
+ * frame at a time moves the cursor between the parts of a line it adds, and "Press" then
+ * "ESC" still read "Press ESC". */
+static void remember(char *recent, size_t size, int *esc, const char *buf, size_t n)
+{
+	size_t keep = strlen(recent);
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+		if (*esc == 1) { /* after ESC: '[' starts a sequence, anything else ends it */
+			*esc = c == '[' ? 2 : 0;
+			continue;
+		}
+		if (*esc == 2) { /* in ESC [ ...: until the final byte */
+			if (c >= 0x40 && c <= 0x7e)
+				*esc = 0;
+			continue;
+		}
+		if (c == 0x1b) {
+			*esc = 1;
+			continue;
+		}
+		if (!c)
+			continue;
+		if (keep + 1 >= size) {
+			memmove(recent, recent + size / 2, keep - size / 2);
+			keep -= size / 2;
+		}
+		recent[keep++] = c;
+	}
+	recent[keep] = 0;
+}
+
 static int same_mode(const struct termios *a, const struct termios *b)
 {
 	return a->c_iflag == b->c_iflag && a->c_oflag == b->c_oflag && a->c_lflag == b->c_lflag &&
@@ -177,7 +209,8 @@ int main(int argc, char **argv)
 	long start = now_ms();
 	int status = -1, done = 0, killed = 0, z_stage = 0;
 	int seen = nsteps && !steps[0].wait_for;
-	char buf[64], text[4096], recent[256] = "";
+	char buf[64], text[4096], recent[512] = "";
+	int esc = 0;
 	for (;;) {
 		long t = now_ms() - start;
 		if (step < nsteps && seen && t >= input_ms) {
@@ -241,18 +274,8 @@ int main(int argc, char **argv)
 			ssize_t n = read(master, buf, sizeof(buf));
 			if (n > 0) {
 				fwrite(buf, 1, (size_t)n, stdout);
-				if (step < nsteps && !seen) { /* the last bytes, for -w */
-					size_t keep = strlen(recent);
-					for (ssize_t i = 0; i < n; i++)
-						if (buf[i]) {
-							if (keep + 1 >= sizeof(recent)) {
-								memmove(recent, recent + 128,
-									keep - 128);
-								keep -= 128;
-							}
-							recent[keep++] = buf[i];
-						}
-					recent[keep] = 0;
+				if (step < nsteps && !seen) { /* the text shown lately, for -w */
+					remember(recent, sizeof(recent), &esc, buf, (size_t)n);
 					seen = strstr(recent, steps[step].wait_for) != NULL;
 					if (seen)
 						input_ms = now_ms() - start + steps[step].delay_ms;

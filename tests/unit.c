@@ -1133,6 +1133,19 @@ static void test_keys_wait_for_room(void)
 	CHECK_EQ(bytes, took * 3);
 	CHECK(fake_input_wanted[STREAM_KEYBOARD] > 0); /* reading made room: more, please */
 	CHECK_EQ(keyboard_deliver(&board.i8042, (const uint8_t *)typed + took, 8 - took), 8 - took);
+	while (inb(0x64) & 0x01)
+		(void)inb(0x60);
+	/* While the guest has scanning off, typed keys wait rather than vanish. */
+	outb(0x60, 0xf5);
+	(void)inb(0x60);
+	CHECK_EQ(keyboard_deliver(&board.i8042, (const uint8_t *)"x", 1), 0);
+	unsigned asked = fake_input_wanted[STREAM_KEYBOARD];
+	outb(0x60, 0xf4);
+	CHECK(fake_input_wanted[STREAM_KEYBOARD] > asked);
+	(void)inb(0x60);
+	CHECK_EQ(keyboard_deliver(&board.i8042, (const uint8_t *)"x", 1), 1);
+	CHECK(codes_are("\x1bOM", false, (const uint8_t[]){0xe0, 0x5a, 0xe0, 0xf0, 0x5a}, 5));
+	CHECK(codes_are("\x1bOq", false, (const uint8_t[]){0x69, 0xf0, 0x69}, 3)); /* keypad 1 */
 }
 
 int main(void)
