@@ -15,7 +15,7 @@ CORE := $(wildcard core/*.c)
 SRCS := vmm.c $(CORE) $(DEVICES)
 HDRS := vmm.h $(wildcard core/*.h devices/*.h)
 # What the device tests and fuzzers link: the devices on the board, without KVM or a terminal.
-MACHINE := $(DEVICES) core/board.c core/bus.c core/irq.c core/timer.c core/keyboard.c core/screen.c \
+MACHINE := $(DEVICES) core/block.c core/board.c core/bus.c core/irq.c core/timer.c core/keyboard.c core/screen.c \
 	tests/fake_machine.c
 FAKE_CONSOLE := tests/fake_console.c
 
@@ -104,7 +104,12 @@ build/unit-tsan: tests/unit.c $(MACHINE) $(FAKE_CONSOLE) $(HDRS) tests/fake_mach
 
 # Hand-assembled test BIOS images (64 KiB each).
 GUESTS := $(patsubst tests/guests/%.S,build/guests/%.bin,$(wildcard tests/guests/*.S))
-guests: $(GUESTS)
+guests: $(GUESTS) build/disks/bootsector.bin
+# The boot sector of the disk tests: loaded at 0x7c00, 512 bytes.
+build/disks/bootsector.bin: tests/disks/bootsector.S
+	@mkdir -p build/disks
+	gcc -c -o build/disks/bootsector.o $<
+	ld -Ttext=0x7c00 -e start --oformat=binary -o $@ build/disks/bootsector.o
 build/guests/%.bin: tests/guests/%.S tests/guests/guest.h
 	@mkdir -p build/guests
 	gcc -c -o build/guests/$*.o $<
@@ -142,7 +147,7 @@ build/core-test-asan: $(CORE_TEST) $(HDRS)
 	  -fno-sanitize-recover=all -DVMM_SANITIZED -o $@ $(CORE_TEST)
 
 # libFuzzer targets: one per device model, the whole port bus, and the option/image paths.
-FUZZ_DEVICES := cmos pci fw_cfg i8042 uart sysctl debugcon vga bus
+FUZZ_DEVICES := cmos pci fw_cfg i8042 uart sysctl debugcon vga ide bus
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_DEVICES)) build/fuzz/fuzz-args \
   build/fuzz/fuzz-keys
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

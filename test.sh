@@ -58,7 +58,8 @@ fi
 
 # --- build ---------------------------------------------------------------------------------
 # Nothing stale may stand in for a build that fails.
-rm -f vmm build/vmm-asan build/vmm-valgrind build/ptyrun build/measure build/guests/*.bin
+rm -f vmm build/vmm-asan build/vmm-valgrind build/ptyrun build/measure build/guests/*.bin \
+	build/disks/bootsector.bin
 step "build: make (static musl vmm)" make vmm
 step "build: vmm has no dynamic section" sh -c 'readelf -d vmm | grep -q "no dynamic section"'
 step "build: vmm is at most 300 KiB" sh -c '[ $(stat -c %s vmm) -le 307200 ]'
@@ -148,6 +149,13 @@ cp /usr/bin/valgrind.bin "$payload/valgrind/valgrind" 2>/dev/null
 for f in memcheck-amd64-linux vgpreload_core-amd64-linux.so vgpreload_memcheck-amd64-linux.so default.supp; do
 	cp "/usr/libexec/valgrind/$f" "$payload/valgrind/lib/" 2>/dev/null
 done
+# The disks: boot sectors, and Linux (the nested guest's kernel) on syslinux and isolinux.
+if tests/kvm-guest.sh --fetch >"$logs/disks.log" 2>&1 &&
+	tests/linux-disks.sh "$payload/disks" build/disks/bootsector.bin build/kvm-guest >>"$logs/disks.log" 2>&1; then
+	ok "build: test disks (boot sector, syslinux disk, isolinux and floppy-emulation CDs)"
+else
+	not_ok "build: test disks" "$(tail -n 5 "$logs/disks.log")"
+fi
 cp tests/kvm-payload.sh "$payload/run.sh"
 cp build/ptyrun build/measure "$payload/" 2>/dev/null
 

@@ -5,6 +5,7 @@
  * signals, timers and the terminal. The devices are in devices/, the board in core/board.c. */
 #include "vmm.h"
 
+#include "core/block.h"
 #include "core/board.h"
 #include "core/console.h"
 #include "core/display.h"
@@ -187,6 +188,33 @@ void machine_set_irq(unsigned gsi, int level)
 	struct kvm_irq_level l = {.irq = gsi, .level = (uint32_t)level};
 	if (ioctl(vm.vm_fd, KVM_IRQ_LINE, &l) < 0)
 		machine_stop(EXIT_ERROR, "KVM_IRQ_LINE for IRQ %u: %s", gsi, strerror(errno));
+}
+
+/* Host memory behind guest RAM [gpa, gpa + len), or NULL if any of it is not RAM. */
+static uint8_t *ram_at(uint64_t gpa, size_t len)
+{
+	if (gpa <= vm.ram_below_4g && len <= vm.ram_below_4g - gpa)
+		return vm.ram + gpa;
+	if (gpa >= 4 * GiB && gpa - 4 * GiB <= vm.ram_above_4g &&
+	    len <= vm.ram_above_4g - (gpa - 4 * GiB))
+		return vm.ram + vm.ram_below_4g + (gpa - 4 * GiB);
+	return NULL;
+}
+
+bool machine_read_ram(uint64_t gpa, void *buf, size_t len)
+{
+	const uint8_t *p = ram_at(gpa, len);
+	if (p)
+		memcpy(buf, p, len);
+	return p != NULL;
+}
+
+bool machine_write_ram(uint64_t gpa, const void *buf, size_t len)
+{
+	uint8_t *p = ram_at(gpa, len);
+	if (p)
+		memcpy(p, buf, len);
+	return p != NULL;
 }
 
 /* ---- memory ---------------------------------------------------------------------------------- */
@@ -430,21 +458,27 @@ static void map_run_areas(void)
 			die("mapping kvm_run of", "a vCPU");
 	}
 
-	/* Let KVM batch debug-port writes in a ring instead of exiting for every byte. */
+	/* Let KVM batch writes to latches and the debug port in a ring instead of exiting for
+	 * each: the ring is there before any zone, so whatever is batched gets replayed. */
 	int page = ioctl(vm.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
 	long pagesize = sysconf(_SC_PAGESIZE);
 	if (page <= 0 || ioctl(vm.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) <= 0 ||
 	    (size_t)(page + 1) * (size_t)pagesize > vm.run_size)
 		return;
-	struct kvm_coalesced_mmio_zone zone = {.addr = BOARD_DEBUGCON_PORT, .size = 1, .pio = 1};
-	if (ioctl(vm.vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0) {
-		debug(1, "debug port writes not coalesced: %s\n", strerror(errno));
-		return; /* an optimisation: each write then exits */
-	}
 	vm.ring = (void *)((char *)vm.vcpus[0].run + (size_t)page * (size_t)pagesize);
 	vm.ring_entries =
 	    (unsigned)(((size_t)pagesize - sizeof(*vm.ring)) / sizeof(struct kvm_coalesced_mmio));
-	debug(1, "debug port writes coalesced (%u-entry ring)\n", vm.ring_entries);
+	for (unsigned i = 0; i < board_batched_port_count; i++) {
+		struct kvm_coalesced_mmio_zone zone = {.addr = board_batched_ports[i].port,
+						       .size = board_batched_ports[i].len,
+						       .pio = 1};
+		if (ioctl(vm.vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0) {
+			debug(1, "port writes not batched: %s\n", strerror(errno));
+			return; /* an optimisation: each write then exits */
+		}
+	}
+	debug(1, "writes to %u port ranges batched (%u-entry ring)\n", board_batched_port_count,
+	      vm.ring_entries);
 }
 
 /* ---- the run loop ------------------------------------------------------------------------------
@@ -483,6 +517,11 @@ static void drain_coalesced(void)
 			bus_access(&vm.board.io, e->phys_addr, len, true, e->data);
 		__atomic_store_n(&vm.ring->first, (i + 1) % vm.ring_entries, __ATOMIC_RELEASE);
 	}
+}
+
+void machine_flush_batched(void)
+{
+	drain_coalesced();
 }
 
 static void handle_io(struct vcpu *v)
@@ -752,6 +791,42 @@ static void setup_io_thread(void)
 	timers_use_fd(timer_fd);
 }
 
+/* The CD-ROM is the secondary master, or its slave when --hdc takes the master's place. */
+static unsigned cdrom_position(const struct options *o)
+{
+	return o->hd[2] ? 3 : 2;
+}
+
+/* Open, check and lock every disk image before anything touches KVM; the drive number in
+ * the block backend is the IDE position. */
+static void open_disks(const struct options *o)
+{
+	char err[512];
+	static const char iso_magic[] = "CD001"; /* ISO 9660's first volume descriptor */
+	for (unsigned i = 0; i < 4; i++) {
+		bool cd = i == 3;
+		const char *path = cd ? o->cdrom : o->hd[i];
+		if (!path)
+			continue;
+		unsigned drive = cd ? cdrom_position(o) : i;
+		enum block_mode mode = cd || o->hd_readonly[i] ? BLOCK_READ_ONLY
+				       : o->snapshot	       ? BLOCK_SNAPSHOT
+							       : BLOCK_READ_WRITE;
+		if (block_open(drive, path, mode, cd ? IDE_CD_BLOCK : IDE_SECTOR,
+			       cd ? (uint64_t)IDE_CD_BLOCK << 32 : (uint64_t)IDE_SECTOR << 48, err,
+			       sizeof(err)) < 0) {
+			fprintf(stderr, "vmm: %s\n", err);
+			exit(EXIT_ERROR);
+		}
+		char magic[sizeof(iso_magic) - 1];
+		if (cd && (!block_read(drive, 16 * IDE_CD_BLOCK + 1, magic, sizeof(magic)) ||
+			   memcmp(magic, iso_magic, sizeof(magic)) != 0)) {
+			fprintf(stderr, "vmm: CD-ROM image %s: not an ISO 9660 image\n", path);
+			exit(EXIT_ERROR);
+		}
+	}
+}
+
 static void setup_devices(const struct options *o)
 {
 	struct board_config cfg = {.ram_size = vm.ram_size,
@@ -762,7 +837,14 @@ static void setup_devices(const struct options *o)
 				   .vga_rom_size = (uint32_t)vm.vga_bios_size,
 				   .serial_console = vm.console.serial_console,
 				   .screen_not_in_log = vm.console.screen_not_in_log,
-				   .exit_port = o->exit_port};
+				   .no_debug_log = vm.console.no_debug_log,
+				   .exit_port = o->exit_port,
+				   .boot_order = o->boot_order};
+	for (unsigned i = 0; i < 3; i++)
+		if (o->hd[i])
+			cfg.ide_drives[i] = IDE_DISK;
+	if (o->cdrom)
+		cfg.ide_drives[cdrom_position(o)] = IDE_CDROM;
 	int built = board_init(&vm.board, &cfg);
 	if (built == -2) {
 		const struct bus_region *taken = bus_find(&vm.board.io, o->exit_port);
@@ -910,6 +992,8 @@ int main(int argc, char **argv)
 		vm.vga_bios_size = (size_t)(vgabios_image_end - vgabios_image_start);
 	}
 
+	open_disks(&o);
+
 	/* 2. Guest RAM: address space only; the kernel supplies pages as the guest touches them. */
 	vm.ram_size = o.ram_size;
 	board_split_ram(vm.ram_size, &vm.ram_below_4g, &vm.ram_above_4g);
@@ -920,6 +1004,9 @@ int main(int argc, char **argv)
 			 (unsigned long long)(vm.ram_size / MiB));
 		die("reserving", err);
 	}
+	/* Pages of 4 KiB, not transparent huge ones: a guest that touches a byte costs a page,
+	 * not 2 MiB (SeaBIOS then needs about 1 MiB, not 3-5). Only advice: it may fail. */
+	madvise(vm.ram, vm.ram_size, MADV_NOHUGEPAGE);
 	debug(1, "guest RAM: %llu MiB\n", (unsigned long long)(vm.ram_size / MiB));
 
 	/* 3. KVM: the VM, its in-kernel interrupt controllers and timer, the vCPUs. */
@@ -970,6 +1057,7 @@ int main(int argc, char **argv)
 	drain_coalesced();
 	console_flush_lines();
 	machine_unlock();
+	block_close_all(); /* the images are flushed to the disk before vmm says it stopped */
 	if (screendump_write() < 0)
 		log_msg("writing the screen dump %s: %s\n", o.screendump, strerror(errno));
 	display_finish();

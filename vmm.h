@@ -59,6 +59,16 @@ void machine_request_reset(const char *why);
  * wins; later ones are ignored. */
 void machine_stop(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Guest RAM for devices that move data themselves (fw_cfg DMA, disk controllers): copy
+ * between guest-physical [gpa, gpa + len) and buf. False, and nothing copied, unless all of
+ * it is RAM. */
+bool machine_read_ram(uint64_t gpa, void *buf, size_t len);
+bool machine_write_ram(uint64_t gpa, const void *buf, size_t len);
+
+/* Apply the port writes KVM has batched (see core/board.c), before looking at a device's
+ * state from outside a VM exit. Machine lock held. */
+void machine_flush_batched(void);
+
 /* The i440FX's PAM registers changed: map 0xc0000-0xfffff as they now say. */
 void machine_pam_changed(void);
 

@@ -6,10 +6,11 @@
 #include "keyboard.h"
 #include "timer.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Interrupt lines (ISA IRQs; the same GSI on the IOAPIC). */
-enum { IRQ_KEYBOARD = 1, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12 };
+enum { IRQ_KEYBOARD = 1, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12, IRQ_IDE0 = 14, IRQ_IDE1 = 15 };
 
 #define DEVICE(field) offsetof(struct board, field)
 
@@ -27,10 +28,40 @@ static const struct port_range {
     {0x03f8, 8, &uart_ops, DEVICE(com1), "com1"},
     {BOARD_DEBUGCON_PORT, 1, &debugcon_ops, DEVICE(debugcon), "debug console"},
     {0x0510, FW_CFG_PORTS, &fw_cfg_ops, DEVICE(fw_cfg), "fw_cfg"},
+    {0x0514, FW_CFG_DMA_PORTS, &fw_cfg_dma_ops, DEVICE(fw_cfg), "fw_cfg DMA"},
     {0x0cf8, 1, &pci_address_ops, DEVICE(pci), "pci address"},
     {0x0cf9, 1, &sysctl_reset_control_ops, DEVICE(sysctl), "reset control"},
     {0x0cfc, 4, &pci_data_ops, DEVICE(pci), "pci data"},
 };
+
+const struct port_span board_batched_ports[] = {
+    {BOARD_DEBUGCON_PORT, 1}, /* the BIOS log: read back only for its 0xe9 */
+    {0x0070, 1},	      /* the CMOS index: used by the next 0x71 access */
+    {0x0080, 1},	      /* POST codes: only logged */
+    {0x0cf8, 4},	      /* the PCI address latch (with 0xcf9: a reset request then
+				 waits for the guest's next exit, or the output tick) */
+    {0x0510, 2},	      /* the fw_cfg selector: used by the next data read or DMA */
+    {0x0092, 1},	      /* A20 (always on) and fast reset, which waits like 0xcf9's */
+    /* Serial and parallel ports this board does not have: SeaBIOS probes them by writing
+     * and reading back; the writes go nowhere, the reads still exit and answer 0xff. */
+    {0x0278, 8},
+    {0x02e8, 8},
+    {0x02f8, 8},
+    {0x0378, 8},
+    {0x03e8, 8},
+    {0x0000, 16}, /* ISA DMA controllers and page registers, which nothing */
+    {0x0081, 15}, /* answers here: SeaBIOS only writes them */
+    {0x00c0, 32},
+    /* VGA registers: what a write does shows only in a later read (which exits) or on the
+     * screen, whose snapshot replays the batch first. A mode set is thousands of writes. */
+    {0x03b4, 2},
+    {0x03c0, 1},
+    {0x03c2, 1},
+    {0x03c4, 6}, /* sequencer, DAC mask, read and write index, data */
+    {0x03ce, 2},
+    {0x03d4, 2},
+};
+const unsigned board_batched_port_count = ARRAY_SIZE(board_batched_ports);
 
 void board_split_ram(uint64_t ram_size, uint64_t *below_4g, uint64_t *above_4g)
 {
@@ -74,6 +105,49 @@ static int fill_fw_cfg(struct board *b, const struct board_config *cfg)
 	return err;
 }
 
+/* The IDE function and its drives, when there is a drive. The boot order goes both ways
+ * SeaBIOS reads it: the CMOS boot flags (as QEMU's -boot) and fw_cfg bootorder paths. */
+static int add_ide(struct board *b, const struct board_config *cfg)
+{
+	bool any = false;
+	for (unsigned i = 0; i < 4; i++)
+		any |= cfg->ide_drives[i] != IDE_NONE;
+	if (!any)
+		return 0;
+	ide_init(&b->ide, IRQ_IDE0, IRQ_IDE1);
+	for (unsigned i = 0; i < 4; i++)
+		if (cfg->ide_drives[i] != IDE_NONE)
+			ide_attach(&b->ide, i, cfg->ide_drives[i], i);
+	int err = bus_add(&b->io, 0x1f0, 8, &ide_command_ops, &b->ide.channels[0], "ide0");
+	err |= bus_add(&b->io, 0x3f6, 1, &ide_control_ops, &b->ide.channels[0], "ide0 control");
+	err |= bus_add(&b->io, 0x170, 8, &ide_command_ops, &b->ide.channels[1], "ide1");
+	err |= bus_add(&b->io, 0x376, 1, &ide_control_ops, &b->ide.channels[1], "ide1 control");
+	err |= pci_add_function(&b->pci, 0x09, &b->ide.config, NULL, NULL); /* 00:01.1 */
+	b->cmos.ram[0x39] = ide_cmos_translation(&b->ide);
+
+	const char *order = cfg->boot_order && cfg->boot_order[0] ? cfg->boot_order : "cad";
+	unsigned flags = 0, n = 0;
+	size_t used = 0;
+	for (unsigned i = 0; order[i] && i < 3; i++) {
+		char c = order[i];
+		flags |= (c == 'a' ? 1u : c == 'c' ? 2u : 3u) << (4 * i); /* SeaBIOS boot_init */
+		for (unsigned pos = 0; pos < 4; pos++) {
+			bool cd = cfg->ide_drives[pos] == IDE_CDROM;
+			if (cfg->ide_drives[pos] == IDE_NONE || cd != (c == 'd') || c == 'a')
+				continue;
+			int w = snprintf(b->bootorder + used, sizeof(b->bootorder) - used,
+					 "/pci@i0cf8/ide@1,1/drive@%u/disk@%u\n", pos / 2, pos % 2);
+			if (w > 0 && (size_t)w < sizeof(b->bootorder) - used)
+				used += (size_t)w, n++;
+		}
+	}
+	b->cmos.ram[0x3d] = (uint8_t)flags;		    /* first and second device */
+	b->cmos.ram[0x38] = (uint8_t)((flags >> 4) & 0xf0); /* the third, high nibble */
+	if (n)
+		err |= fw_cfg_add_file(&b->fw_cfg, "bootorder", b->bootorder, (uint32_t)used + 1);
+	return err;
+}
+
 static size_t deliver_to_uart(void *dev, const uint8_t *buf, size_t len)
 {
 	return uart_receive(dev, buf, len);
@@ -87,7 +161,7 @@ int board_init(struct board *b, const struct board_config *cfg)
 	bus_init(&b->mmio, "MMIO", UINT64_MAX);
 	timers_reset();
 
-	debugcon_init(&b->debugcon, STREAM_DEBUGCON);
+	debugcon_init(&b->debugcon, STREAM_DEBUGCON, !cfg->no_debug_log);
 	cmos_init(&b->cmos, IRQ_RTC, b->ram_below_4g, b->ram_above_4g, cfg->cpus);
 	pci_host_init(&b->pci);
 	i440fx_init(&b->host_bridge);
@@ -114,6 +188,7 @@ int board_init(struct board *b, const struct board_config *cfg)
 	console_connect_input(STREAM_COM1, deliver_to_uart, &b->com1);
 	console_connect_input(STREAM_KEYBOARD, keyboard_deliver, &b->i8042);
 	err |= fill_fw_cfg(b, cfg);
+	err |= add_ide(b, cfg);
 	if (err)
 		return -1;
 	b->exit_port.port = cfg->exit_port;

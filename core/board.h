@@ -11,6 +11,7 @@
 #include "../devices/fw_cfg.h"
 #include "../devices/i440fx.h"
 #include "../devices/i8042.h"
+#include "../devices/ide.h"
 #include "../devices/pci.h"
 #include "../devices/piix3.h"
 #include "../devices/sysctl.h"
@@ -23,7 +24,7 @@
 #define KVM_PRIVATE_SIZE    0x4000u
 #define BIOS_LOW_WINDOW	    (128 * KiB) /* the image's tail also appears below 1 MiB */
 #define E820_MAX_ENTRIES    8
-#define BOARD_DEBUGCON_PORT 0x402 /* its writes can be batched by KVM (coalesced I/O) */
+#define BOARD_DEBUGCON_PORT 0x402
 
 struct board_config {
 	uint64_t ram_size;
@@ -34,7 +35,12 @@ struct board_config {
 	uint32_t vga_rom_size;
 	bool serial_console;	/* SeaBIOS mirrors its screen to COM1 (sercon) */
 	bool screen_not_in_log; /* screen text stays out of the debug log (etc/screen-and-debug) */
+	bool no_debug_log;	/* the debug log goes nowhere: tell the BIOS not to write it */
 	uint16_t exit_port;	/* 0: none */
+	/* IDE positions 0-3 (primary master ... secondary slave): enum ide_kind; the image is
+	 * block backend drive number = position, already open. */
+	uint8_t ide_drives[4];
+	const char *boot_order; /* drive letters a, c, d; "" or NULL: c, a, d */
 };
 
 struct board {
@@ -51,9 +57,20 @@ struct board {
 	struct uart com1;
 	struct vga vga;
 	struct exit_port exit_port;
+	struct ide ide;			     /* on the board only with a drive on it */
 	uint8_t e820[20 * E820_MAX_ENTRIES]; /* etc/e820: {u64 addr, u64 len, u32 type} LE */
 	unsigned e820_entries;
+	char bootorder[160]; /* fw_cfg bootorder: device paths in boot order */
 };
+
+/* Ports whose writes take effect only for a later access that always exits (an index or
+ * address latch, a log): KVM may batch them in its coalesced ring, which vmm replays, in
+ * order, before it handles any exit. */
+struct port_span {
+	uint16_t port, len;
+};
+extern const struct port_span board_batched_ports[];
+extern const unsigned board_batched_port_count;
 
 /* Split RAM into what lies below 4 GiB and what goes above it. */
 void board_split_ram(uint64_t ram_size, uint64_t *below_4g, uint64_t *above_4g);

@@ -1,7 +1,6 @@
 /* The terminal and the guest's character streams: line buffers, sink writer threads, and
  * standard input. See console.h for the model. */
 #include "console.h"
-#include "display.h"
 #include "event.h"
 #include "screen.h"
 
@@ -510,6 +509,7 @@ int console_configure(const struct options *o, struct console_plan *plan, char *
 	    .display = display,
 	    .serial_console = display == DISPLAY_SERIAL,
 	    .screen_not_in_log = display == DISPLAY_SERIAL && com1 >= 0 && com1 == log,
+	    .no_debug_log = log < 0,
 	};
 	return 0;
 }
@@ -583,6 +583,13 @@ static void input_deliver(void)
 	in.len -= n;
 }
 
+static void (*overwritten)(void);
+
+void console_on_overwrite(void (*fn)(void))
+{
+	overwritten = fn;
+}
+
 static const char ctrl_a_help[] = "Ctrl-A x  quit vmm (status 0)\r\n"
 				  "Ctrl-A z  suspend vmm (fg resumes it)\r\n"
 				  "Ctrl-A a  send Ctrl-A to the guest (Ctrl-A Ctrl-A too)\r\n"
@@ -614,7 +621,8 @@ static size_t take_commands(uint8_t *buf, size_t n)
 		case '?': {
 			ssize_t r = write(STDERR_FILENO, ctrl_a_help, sizeof(ctrl_a_help) - 1);
 			(void)r;
-			display_redraw_in(3000000000ull); /* it was written over the screen */
+			if (overwritten) /* the help was written over the screen */
+				overwritten();
 			break;
 		}
 		default: break; /* not a command: nothing */

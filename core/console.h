@@ -21,6 +21,7 @@ struct console_plan {
 	enum display_mode display; /* never DISPLAY_AUTO */
 	bool serial_console;	   /* SeaBIOS mirrors its screen to COM1 */
 	bool screen_not_in_log;	   /* the debug log shares COM1's output: keep screen text out */
+	bool no_debug_log;	   /* the debug log goes nowhere */
 };
 /* Resolve the options: open the files named, route the streams, pick what standard input
  * feeds. 0, or -1 with a message in err (a usage error). */
@@ -42,6 +43,8 @@ int console_route_screen(int fd);
 bool console_put_screen(int fd, const char *p, size_t n, bool force);
 /* Wait up to timeout_ms for fd's queued output to be written (before suspending). */
 void console_drain(int fd, int timeout_ms);
+/* What to call when vmm wrote something of its own over the terminal (Ctrl-A h). */
+void console_on_overwrite(void (*fn)(void));
 /* Push every partial line out now. Machine lock held. */
 void console_flush_lines(void);
 /* Start the output writer and standard input (needs the event loop), sized for this many

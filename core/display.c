@@ -45,6 +45,7 @@ void display_attach(const struct vga *v, const uint8_t *ram, uint64_t ram_size)
 static void capture(struct screen *s)
 {
 	machine_lock();
+	machine_flush_batched(); /* the cursor and mode as the guest last wrote them */
 	screen_capture(s, d.vga, d.ram, d.ram_size);
 	machine_unlock();
 }
@@ -106,6 +107,12 @@ static void on_frame(void *arg, uint32_t events)
 	draw(false);
 }
 
+/* Something was written over the screen: redraw it whole in a few seconds. */
+static void redraw_soon(void)
+{
+	d.redraw_at = clock_ns() + 3000000000ull;
+}
+
 static void measure_terminal(void)
 {
 	struct winsize ws;
@@ -126,6 +133,7 @@ int display_start(int fd)
 	    event_watch(d.timer_fd, EPOLLIN, on_frame, NULL) < 0)
 		return -1;
 	d.drawing = true;
+	console_on_overwrite(redraw_soon);
 	return 0;
 }
 
@@ -133,11 +141,6 @@ void display_redraw(void)
 {
 	measure_terminal();
 	d.have_prev = false;
-}
-
-void display_redraw_in(uint64_t ns)
-{
-	d.redraw_at = clock_ns() + ns;
 }
 
 void display_suspend(void)

@@ -12,8 +12,6 @@ void display_attach(const struct vga *v, const uint8_t *ram, uint64_t ram_size);
 int display_start(int fd);
 /* The terminal changed size: redraw it whole. */
 void display_redraw(void);
-/* Redraw it whole after ns (something else was written over it). */
-void display_redraw_in(uint64_t ns);
 /* Ctrl-A z: give the terminal back its cursor and line wrapping (the next frame after fg
  * redraws the screen). */
 void display_suspend(void);

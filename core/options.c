@@ -34,6 +34,12 @@ const char usage_text[] =
     "      --screendump FILE  write the last text screen to FILE when vmm ends\n"
     "      --exit-port PORT  writing V to this I/O port ends vmm with status\n"
     "                      (V << 1) | 1, as QEMU's isa-debug-exit\n"
+    "      --hda FILE      raw hard disk image (also --hdb, --hdc); --hda-ro FILE\n"
+    "                      and so on: the guest may not write it\n"
+    "      --cdrom FILE    ISO image for the ATAPI CD-ROM (read-only)\n"
+    "      --snapshot      guest writes stay in memory; the images are untouched\n"
+    "      --boot ORDER    boot from c (hard disk), d (CD-ROM), a (floppy) in this\n"
+    "                      order, e.g. dc (default: c, then a, then d)\n"
     "      --boot-menu     let SeaBIOS offer its boot menu (\"Press ESC\")\n"
     "      --no-seccomp    do not confine vmm to the few system calls it needs\n"
     "                      once the guest runs\n"
@@ -116,7 +122,12 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 		OPT_VGA,
 		OPT_VGA_BIOS,
 		OPT_SCREENDUMP,
-		OPT_EXIT_PORT
+		OPT_EXIT_PORT,
+		OPT_HDA,
+		OPT_HDA_RO = OPT_HDA + 3,
+		OPT_CDROM = OPT_HDA_RO + 3,
+		OPT_SNAPSHOT,
+		OPT_BOOT
 	};
 	static const struct option longopts[] = {
 	    {"bios", required_argument, NULL, 'b'},
@@ -131,6 +142,15 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 	    {"vga-bios", required_argument, NULL, OPT_VGA_BIOS},
 	    {"screendump", required_argument, NULL, OPT_SCREENDUMP},
 	    {"exit-port", required_argument, NULL, OPT_EXIT_PORT},
+	    {"hda", required_argument, NULL, OPT_HDA},
+	    {"hdb", required_argument, NULL, OPT_HDA + 1},
+	    {"hdc", required_argument, NULL, OPT_HDA + 2},
+	    {"hda-ro", required_argument, NULL, OPT_HDA_RO},
+	    {"hdb-ro", required_argument, NULL, OPT_HDA_RO + 1},
+	    {"hdc-ro", required_argument, NULL, OPT_HDA_RO + 2},
+	    {"cdrom", required_argument, NULL, OPT_CDROM},
+	    {"snapshot", no_argument, NULL, OPT_SNAPSHOT},
+	    {"boot", required_argument, NULL, OPT_BOOT},
 	    {"no-seccomp", no_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -230,6 +250,43 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 				return -1;
 			}
 			o->exit_port = (uint16_t)port;
+			break;
+		}
+		case OPT_HDA:
+		case OPT_HDA + 1:
+		case OPT_HDA + 2:
+		case OPT_HDA_RO:
+		case OPT_HDA_RO + 1:
+		case OPT_HDA_RO + 2:
+		case OPT_CDROM: {
+			if (!optarg[0]) {
+				snprintf(err, errlen, "option '%s' needs a file name",
+					 argv[optind - 1]);
+				return -1;
+			}
+			if (c == OPT_CDROM) {
+				o->cdrom = optarg;
+				break;
+			}
+			unsigned i = (unsigned)(c - OPT_HDA) % 3;
+			o->hd[i] = optarg;
+			o->hd_readonly[i] = c >= OPT_HDA_RO;
+			break;
+		}
+		case OPT_SNAPSHOT: o->snapshot = true; break;
+		case OPT_BOOT: {
+			size_t n = strlen(optarg);
+			bool ok = n >= 1 && n <= 3;
+			for (size_t i = 0; ok && i < n; i++)
+				ok = strchr("acd", optarg[i]) && !memchr(optarg, optarg[i], i);
+			if (!ok) {
+				snprintf(
+				    err, errlen,
+				    "invalid boot order '%s' (up to three of a, c, d, e.g. dc)",
+				    optarg);
+				return -1;
+			}
+			memcpy(o->boot_order, optarg, n + 1);
 			break;
 		}
 		case 'M': o->boot_menu = true; break;

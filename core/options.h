@@ -31,6 +31,11 @@ struct options {
 	const char *screendump; /* the final text screen goes here */
 	uint16_t exit_port;	/* 0: none */
 	bool boot_menu;
+	const char *hd[3];   /* --hda, --hdb, --hdc: raw hard disk images */
+	bool hd_readonly[3]; /* given as --hda-ro and so on */
+	const char *cdrom;   /* an ISO image */
+	bool snapshot;	     /* guest writes stay in memory */
+	char boot_order[4];  /* --boot: drive letters a, c, d in order ("" = default) */
 	bool seccomp;
 	bool help, version;
 };

@@ -74,6 +74,8 @@ static const uint32_t allowed_syscalls[] = {
     __NR_madvise,		     /* thread exit releases its stack (glibc) */
     __NR_munmap,		     /* joining a thread frees its stack */
     __NR_rename,		     /* --screendump puts its file in place */
+    __NR_pread64, __NR_pwrite64,     /* disk images */
+    __NR_fdatasync, __NR_close,	     /* disk images flushed and closed at the end */
     __NR_restart_syscall, __NR_exit, /* a thread ends */
     __NR_exit_group /* vmm ends */,
 #ifdef VMM_SANITIZED

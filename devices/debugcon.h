@@ -9,9 +9,10 @@
 
 struct debugcon {
 	uint8_t stream; /* enum stream_id the bytes go to */
+	bool listening; /* the log goes somewhere: read back 0xe9, so the BIOS keeps writing */
 };
 
 extern const struct io_ops debugcon_ops;
-void debugcon_init(struct debugcon *d, unsigned stream);
+void debugcon_init(struct debugcon *d, unsigned stream, bool listening);
 
 #endif

@@ -10,6 +10,11 @@
 #define FW_CFG_SELECTOR 0
 #define FW_CFG_DATA	1
 #define FW_CFG_PORTS	2
+/* The DMA interface's address registers, relative to their base (0x514): the high and the
+ * low 32 bits, big-endian; writing the low half starts the transfer. */
+#define FW_CFG_DMA_ADDR_HIGH 0
+#define FW_CFG_DMA_ADDR_LOW  4
+#define FW_CFG_DMA_PORTS     8
 
 /* Item keys (QEMU include/standard-headers/linux/qemu_fw_cfg.h, hw/i386/fw_cfg.h). */
 enum fw_cfg_key {
@@ -42,6 +47,7 @@ struct fw_cfg_item {
 struct fw_cfg {
 	uint16_t selected;
 	uint32_t offset;
+	uint32_t dma_high; /* the high half of the next DMA descriptor's address */
 	struct fw_cfg_item items[FW_CFG_MAX_ITEMS];
 	unsigned nitems, nfiles;
 	uint8_t dir[4 + FW_CFG_DIR_ENTRY * FW_CFG_MAX_FILES]; /* big-endian file directory */
@@ -50,6 +56,7 @@ struct fw_cfg {
 };
 
 extern const struct io_ops fw_cfg_ops;
+extern const struct io_ops fw_cfg_dma_ops;
 void fw_cfg_init(struct fw_cfg *f);
 /* Each returns 0, or -1 when full, the key is taken or the name too long. data must stay
  * valid for the life of the device. Integers are stored little-endian. */

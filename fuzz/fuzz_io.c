@@ -10,12 +10,16 @@
  * into COM1, 192-255 the same into the keyboard. */
 #include "../tests/fake_machine.h"
 
+#include "../core/block.h"
 #include "../core/board.h"
 #include "../core/screen.h"
 #include "../core/timer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static const uint16_t ports[] = {
 #if defined(FUZZ_DEVICE_cmos)
@@ -34,6 +38,9 @@ static const uint16_t ports[] = {
 #elif defined(FUZZ_DEVICE_vga)
     0x3b4, 0x3b5, 0x3ba, 0x3c0, 0x3c1, 0x3c2, 0x3c4, 0x3c5, 0x3c6, 0x3c7,
     0x3c8, 0x3c9, 0x3ca, 0x3cc, 0x3ce, 0x3cf, 0x3d4, 0x3d5, 0x3da
+#elif defined(FUZZ_DEVICE_ide)
+    0x1f0, 0x1f1, 0x1f2, 0x1f3, 0x1f4, 0x1f5, 0x1f6, 0x1f7, 0x3f6, 0x170,
+    0x171, 0x172, 0x173, 0x174, 0x175, 0x176, 0x177, 0x376
 #else /* debugcon, and the bus target, which aims anywhere */
     0x402
 #endif
@@ -57,6 +64,12 @@ static void check_invariants(void)
 		abort();
 	if (board.fw_cfg.nitems > FW_CFG_MAX_ITEMS)
 		abort();
+	for (unsigned i = 0; i < 2; i++) {
+		const struct ide_channel *ch = &board.ide.channels[i];
+		if (ch->len > IDE_BUFFER_SIZE || ch->pos > ch->len || ch->selected > 1 ||
+		    (ch->transfer == IDE_XFER_ATAPI && ch->chunk_end > ch->len))
+			abort();
+	}
 	/* Interrupt lines follow their devices' state. */
 	if (fake_irq_level[4] != board.com1.irq.level || fake_irq_level[8] != board.cmos.irq.level)
 		abort();
@@ -75,6 +88,29 @@ static void event(uint32_t value)
 	}
 }
 
+/* Images in memory for the IDE drives: a 1 MiB disk (snapshot: its writes never pile up in
+ * a file) as primary master and a 128 KiB CD as secondary master. */
+static void open_images(void)
+{
+	static bool opened;
+	static const struct {
+		unsigned drive, bytes, sector;
+		enum block_mode mode;
+	} images[] = {{0, 1 << 20, 512, BLOCK_SNAPSHOT}, {2, 1 << 17, 2048, BLOCK_READ_ONLY}};
+	if (opened)
+		return;
+	opened = true;
+	for (unsigned i = 0; i < 2; i++) {
+		int fd = memfd_create("image", 0);
+		char path[64], err[256];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (fd < 0 || ftruncate(fd, images[i].bytes) < 0 ||
+		    block_open(images[i].drive, path, images[i].mode, images[i].sector, UINT64_MAX,
+			       err, sizeof(err)) < 0)
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned sizes[4] = {1, 2, 4, 4};
@@ -82,7 +118,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						   .bios_size = 128 * KiB,
 						   .cpus = 1,
 						   .vga_rom = vga_rom,
-						   .vga_rom_size = sizeof(vga_rom)};
+						   .vga_rom_size = sizeof(vga_rom),
+						   .ide_drives = {IDE_DISK, IDE_NONE, IDE_CDROM}};
+	open_images();
 	fake_machine_reset();
 	fake_console_reset();
 	fake_now = 1000000000;

@@ -6,9 +6,17 @@ runs=${1:-5}
 # median FILE FIELD: the median of "FIELD=N" values
 median() { sed -n "s/.*$2=\([0-9]*\).*/\1/p" "$1" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
+row() { printf '%-44s %10s %10s %8s\n' "$1" "$2" "$3" "$4"; }
+
+# The same machine in both: SeaBIOS, its debug log on stdout, no screen shown; first without
+# a VGA adapter (QEMU's -nodefaults), then with an ISA VGA and SeaVGABIOS.
 qemu="./qemu-system-x86_64 -L ./qemu-data -enable-kvm -M pc -m 128 -nodefaults -display none
  -bios ./bios.bin -chardev stdio,id=dbg -device isa-debugcon,iobase=0x402,chardev=dbg
  -boot menu=off,reboot-timeout=0 -no-reboot"
+qemu_vga="$qemu -device isa-vga"
+vmm="./vmm --display none --vga none"
+vmm_vga="./vmm --display none"
+
 # timed_runs NAME COMMAND...: run it $runs times, keeping measure's lines in NAME.raw
 timed_runs() {
 	f=$1.raw
@@ -19,21 +27,19 @@ timed_runs() {
 		./measure "$@" >out.txt 2>>"$f" </dev/null
 		i=$((i + 1))
 	done
+	case "$*" in
+	*"debugcon none"*) ;; # nothing to show
+	*) grep -q "No bootable device" out.txt || echo "bench: $* did not reach 'No bootable device'" ;;
+	esac
 }
-timed_runs vmm ./vmm
-grep -q "No bootable device" out.txt || echo "bench: vmm did not reach 'No bootable device'"
-# shellcheck disable=SC2086 # split on purpose
-timed_runs qemu $qemu
-grep -q "No bootable device" out.txt || echo "bench: QEMU did not reach 'No bootable device'"
-timed_runs small ./vmm -m 16M
-timed_runs big ./vmm -m 64G
 
-# Exits as the kernel counts them: one traced run of each.
+# Exits as the kernel counts them: one traced run each.
 tr=/sys/kernel/tracing
 [ -d $tr/events ] || mount -t tracefs nodev $tr 2>/dev/null || tr=/sys/kernel/debug/tracing
 traced() { # traced EVENT COMMAND...: how many EVENTs the command caused
 	ev=$1
 	shift
+	[ -w $tr/tracing_on ] || { echo -; return; }
 	echo 0 >$tr/tracing_on
 	echo >$tr/trace
 	echo 16384 >$tr/buffer_size_kb
@@ -44,28 +50,79 @@ traced() { # traced EVENT COMMAND...: how many EVENTs the command caused
 	echo 0 >"$tr/events/kvm/$ev/enable"
 	grep -c " $ev:" $tr/trace
 }
-if [ -w $tr/tracing_on ]; then
-	vu=$(traced kvm_userspace_exit ./vmm)
+
+# compare TITLE VMM_COMMAND QEMU_COMMAND: the table for one pair
+compare() {
+	# shellcheck disable=SC2086 # split on purpose
+	timed_runs v $2
 	# shellcheck disable=SC2086
-	qu=$(traced kvm_userspace_exit $qemu)
-	vk=$(traced kvm_exit ./vmm)
+	timed_runs q $3
 	# shellcheck disable=SC2086
-	qk=$(traced kvm_exit $qemu)
-else
-	vu=- qu=- vk=- qk=-
-	echo "bench: no tracefs: exits not counted"
-fi
-vt=$(median vmm.raw wall_ms) qt=$(median qemu.raw wall_ms)
-vr=$(median vmm.raw maxrss_kib) qr=$(median qemu.raw maxrss_kib)
+	vu=$(traced kvm_userspace_exit $2)
+	# shellcheck disable=SC2086
+	qu=$(traced kvm_userspace_exit $3)
+	# shellcheck disable=SC2086
+	vk=$(traced kvm_exit $2)
+	# shellcheck disable=SC2086
+	qk=$(traced kvm_exit $3)
+	vt=$(median v.raw wall_ms) qt=$(median q.raw wall_ms)
+	vr=$(median v.raw maxrss_kib) qr=$(median q.raw maxrss_kib)
+	row "$1, median of $runs" vmm QEMU ratio
+	row "  wall time (ms)" "$vt" "$qt" "$(ratio "$vt" "$qt")"
+	row "  peak RSS (KiB)" "$vr" "$qr" "$(ratio "$vr" "$qr")"
+	row "  exits to user space (kernel count)" "$vu" "$qu" "$(ratio "$vu" "$qu")"
+	row "  VM exits in all (kernel count)" "$vk" "$qk" "$(ratio "$vk" "$qk")"
+}
+
+compare "SeaBIOS to its end, no VGA" "$vmm" "$qemu"
+compare "SeaBIOS to its end, ISA VGA" "$vmm_vga" "$qemu_vga"
 vs=$(($(stat -c %s vmm) / 1024)) qs=$(($(stat -c %s qemu-system-x86_64) / 1024))
-printf '%-40s %10s %10s %8s\n' "SeaBIOS to its end, median of $runs" vmm QEMU ratio
-printf '%-40s %10s %10s %8s\n' "wall time (ms)" "$vt" "$qt" "$(ratio "$vt" "$qt")"
-printf '%-40s %10s %10s %8s\n' "peak RSS (KiB)" "$vr" "$qr" "$(ratio "$vr" "$qr")"
-printf '%-40s %10s %10s %8s\n' "exits to user space (kernel count)" "$vu" "$qu" "$(ratio "$vu" "$qu")"
-printf '%-40s %10s %10s %8s\n' "VM exits in all (kernel count)" "$vk" "$qk" "$(ratio "$vk" "$qk")"
-printf '%-40s %10s %10s %8s\n' "binary size (KiB)" "$vs" "$qs" "$(ratio "$vs" "$qs")"
+row "binary size (KiB), every ROM inside vmm" "$vs" "$qs" "$(ratio "$vs" "$qs")"
+
+# What vmm's display costs: the same boot with each.
+row "vmm's displays, SeaBIOS to its end" "ms" exits ""
+for args in "--vga none --display none" "--display none" "--display serial" \
+	"--display none --debugcon none"; do
+	# shellcheck disable=SC2086
+	timed_runs d ./vmm $args
+	# shellcheck disable=SC2086
+	row "  $args" "$(median d.raw wall_ms)" "$(traced kvm_userspace_exit ./vmm $args)" ""
+done
+
+# Start-up flat in RAM size: the same boot with 16 MiB and with 64 GiB.
+timed_runs small $vmm -m 16M
+timed_runs big $vmm -m 64G
 st=$(median small.raw wall_ms) bt=$(median big.raw wall_ms)
 sr=$(median small.raw maxrss_kib) br=$(median big.raw maxrss_kib)
-printf '%-40s %10s %10s %8s\n' "vmm, RAM size" "-m 16M" "-m 64G" ratio
-printf '%-40s %10s %10s %8s\n' "wall time (ms)" "$st" "$bt" "$(ratio "$bt" "$st")"
-printf '%-40s %10s %10s %8s\n' "peak RSS (KiB)" "$sr" "$br" "$(ratio "$br" "$sr")"
+row "vmm, RAM size (no VGA)" "-m 16M" "-m 64G" ratio
+row "  wall time (ms)" "$st" "$bt" "$(ratio "$bt" "$st")"
+row "  peak RSS (KiB)" "$sr" "$br" "$(ratio "$br" "$sr")"
+
+# A Linux guest from the same syslinux disk: ms from start until COM1 shows its userspace
+# marker (/proc/uptime, 10 ms steps). Both keep the image untouched (snapshot).
+marker_ms() {
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	"$@" </dev/null 2>/dev/null | while IFS= read -r line; do
+		case "$line" in
+		*"linux-guest: userspace up"*)
+			awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "ms=%d\n", (b - a) * 1000 }'
+			cat >/dev/null
+			;;
+		esac
+	done
+}
+if [ -f disks/linux.img ]; then
+	: >lv.raw
+	: >lq.raw
+	i=0
+	while [ $i -lt "$runs" ]; do
+		marker_ms ./vmm --display none --vga none --snapshot --hda disks/linux.img >>lv.raw
+		marker_ms ./qemu-system-x86_64 -L ./qemu-data -enable-kvm -M pc -m 128 -nodefaults \
+			-display none -serial stdio -no-reboot -snapshot \
+			-drive file=disks/linux.img,format=raw,if=ide >>lq.raw
+		i=$((i + 1))
+	done
+	lv=$(median lv.raw ms) lq=$(median lq.raw ms)
+	row "Linux from a syslinux disk, median of $runs" vmm QEMU ratio
+	row "  ms to the guest's userspace marker" "${lv:--}" "${lq:--}" "$(ratio "${lv:-0}" "${lq:-0}")"
+fi

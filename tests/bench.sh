@@ -3,7 +3,8 @@
 # bootable device", then the reboot both turn into an exit). Several runs of each; prints the
 # medians of wall time and peak memory side by side with their ratio, the exits the kernel
 # counted (ftrace kvm:kvm_userspace_exit and kvm:kvm_exit, one traced run each), binary sizes,
-# and vmm's start-up with 16 MiB against 64 GiB of RAM. Runs where the KVM tests run: directly
+# vmm's start-up with 16 MiB against 64 GiB of RAM, and the time to a Linux guest's userspace
+# from a syslinux hard disk (tests/linux-disks.sh). Runs where the KVM tests run: directly
 # on hardware-like /dev/kvm, else in the nested test guest. The table is also kept in
 # tests/bench-results/DATE.txt.
 #   tests/bench.sh [RUNS]      (VMM_TEST_KVM=direct|nested|auto as in test.sh)
@@ -18,7 +19,13 @@ mkdir -p "$p/qemu-data"
 cp vmm build/measure /usr/share/seabios/bios.bin "$p/"
 cp "$(command -v qemu-system-x86_64)" "$p/qemu-system-x86_64"
 cp -L /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$p/qemu-data/" 2>/dev/null || true
+cp -L /usr/share/seabios/vgabios-isavga.bin "$p/qemu-data/vgabios.bin" # QEMU's isa-vga ROM
 cp tests/bench-inner.sh "$p/"
+# The Linux guest on a syslinux disk, as the KVM tests boot it.
+make -s build/disks/bootsector.bin
+tests/kvm-guest.sh --fetch
+tests/linux-disks.sh "$p/disks" build/disks/bootsector.bin build/kvm-guest >/dev/null 2>&1 ||
+	echo "bench: could not build the Linux disk; that row is skipped"
 mode=${VMM_TEST_KVM:-auto}
 if [ "$mode" = auto ]; then
 	mode=nested

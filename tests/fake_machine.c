@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 uint64_t fake_now = 1000000000;
@@ -14,6 +15,23 @@ unsigned fake_irq_raised[FAKE_GSIS];
 unsigned fake_resets, fake_pam_changes, fake_stops;
 int fake_stop_status = -1;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+uint8_t fake_ram[FAKE_RAM_SIZE];
+
+bool machine_read_ram(uint64_t gpa, void *buf, size_t len)
+{
+	if (gpa > FAKE_RAM_SIZE || len > FAKE_RAM_SIZE - gpa)
+		return false;
+	memcpy(buf, fake_ram + gpa, len);
+	return true;
+}
+
+bool machine_write_ram(uint64_t gpa, const void *buf, size_t len)
+{
+	if (gpa > FAKE_RAM_SIZE || len > FAKE_RAM_SIZE - gpa)
+		return false;
+	memcpy(fake_ram + gpa, buf, len);
+	return true;
+}
 
 void fake_machine_reset(void)
 {
@@ -55,6 +73,8 @@ void machine_stop(int status, const char *fmt, ...)
 	if (fake_stop_status < 0)
 		fake_stop_status = status;
 }
+
+void machine_flush_batched(void) {}
 
 void machine_pam_changed(void)
 {

@@ -14,6 +14,8 @@ extern int fake_irq_level[FAKE_GSIS];
 extern unsigned fake_irq_raised[FAKE_GSIS]; /* rising edges the chip saw */
 extern unsigned fake_resets, fake_pam_changes, fake_stops;
 extern int fake_stop_status;
+#define FAKE_RAM_SIZE ((size_t)2 * 1024 * 1024)
+extern uint8_t fake_ram[FAKE_RAM_SIZE]; /* guest RAM from address 0, for DMA */
 
 void fake_machine_reset(void);
 

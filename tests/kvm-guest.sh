@@ -5,7 +5,8 @@
 #
 #   tests/kvm-guest.sh PAYLOAD_DIR COMMAND...
 #
-# PAYLOAD_DIR is copied into the guest as /p; COMMAND runs there with /p as its working
+# With --fetch it only puts the kernel and its modules in the cache ($VMM_GUEST_CACHE, by
+# default build/kvm-guest). PAYLOAD_DIR is copied into the guest as /p; COMMAND runs there with /p as its working
 # directory; its output streams to ours and its exit status becomes ours. Dynamic ELF files in
 # the payload bring their shared libraries along.
 set -eu
@@ -15,9 +16,14 @@ cache=${VMM_GUEST_CACHE:-$top/build/kvm-guest}
 timeout_s=${VMM_GUEST_TIMEOUT:-1500}
 memory=${VMM_GUEST_MEMORY:-8G} # room for the -m tests; pages are only used when touched
 
-[ $# -ge 2 ] || { echo "usage: $0 PAYLOAD_DIR COMMAND..." >&2; exit 2; }
-payload=$(cd "$1" && pwd)
-shift
+fetch_only=false
+if [ "${1:-}" = --fetch ]; then
+	fetch_only=true # only the kernel and modules into the cache (tests/linux-disks.sh uses them)
+else
+	[ $# -ge 2 ] || { echo "usage: $0 PAYLOAD_DIR COMMAND... | $0 --fetch" >&2; exit 2; }
+	payload=$(cd "$1" && pwd)
+	shift
+fi
 
 say() { echo "kvm-guest: $*" >&2; }
 
@@ -42,7 +48,9 @@ fi
 
 # The kernel: Debian's cloud image, unpacked from its .deb (not installed).
 mkdir -p "$cache"
-if [ ! -f "$cache/vmlinuz" ]; then
+# The disk drivers stay in the cache for the Linux guests vmm itself boots (tests/linux-disks.sh).
+disk_modules="scsi_common scsi_mod libata ata_piix sd_mod cdrom sr_mod isofs"
+if [ ! -f "$cache/vmlinuz" ] || [ ! -f "$cache/disk-modules/sr_mod.ko" ]; then
 	pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
 	if [ -z "$pkg" ]; then
 		apt-get update -q >/dev/null 2>&1 || true
@@ -63,11 +71,21 @@ if [ ! -f "$cache/vmlinuz" ]; then
 		*) cp "$src" "$cache/modules/$(basename "$m").ko" ;;
 		esac
 	done
+	mkdir -p "$cache/disk-modules"
+	for m in $disk_modules; do
+		src=$(find "$cache/dl/root/lib/modules/$kver/kernel" -name "$m.ko*" | head -n 1)
+		case "$src" in
+		*.xz) xz -dc "$src" >"$cache/disk-modules/$m.ko" ;;
+		*.zst) zstd -qdc "$src" >"$cache/disk-modules/$m.ko" ;;
+		*) cp "$src" "$cache/disk-modules/$m.ko" ;;
+		esac
+	done
 	cp "$cache"/dl/root/boot/vmlinuz-* "$cache/vmlinuz.tmp"
 	rm -rf "$cache/dl"
 	mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
 fi
 
+$fetch_only && exit 0
 # The initramfs: busybox, the modules, the payload and what its programs link against.
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

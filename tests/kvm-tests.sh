@@ -2,15 +2,16 @@
 # The KVM test cases: run vmm as a user would and check what the user sees (output, exit
 # status, messages). POSIX sh, so it runs on the host or inside the busybox test guest.
 #
-#   tests/kvm-tests.sh VMM IMAGES_DIR GUESTS_DIR [LABEL]
+#   tests/kvm-tests.sh VMM IMAGES_DIR GUESTS_DIR [LABEL [DISKS_DIR]]
 #
 # IMAGES_DIR holds Debian's bios.bin, bios-256k.bin and bios-microvm.bin; GUESTS_DIR the
-# hand-assembled test images. Prints "ok - NAME" or "not ok - NAME: why" per case.
+# hand-assembled test images; DISKS_DIR the disks of tests/linux-disks.sh. Prints "ok - NAME" or "not ok - NAME: why" per case.
 set -u
 VMM=$1
 IMAGES=$2
 GUESTS=$3
 LABEL=${4:-kvm}
+DISKS=${5:-$GUESTS/../disks}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0
@@ -225,7 +226,7 @@ expect "i8042: a keyboard reset's two bytes raise two IRQ 1 interrupts" 0 \
 	"irq1 interrupts: 2 bytes: fa aa" "$RESET"
 run -b "$GUESTS/rtc-irq.bin"
 expect "RTC: periodic interrupts reach the guest on IRQ 8" 0 \
-	"rtc interrupts: many, register C c0" "$RESET"
+	"rtc interrupts: many, register C [cdef]0" "$RESET" # IRQF and PF (UF may join)
 run -b "$GUESTS/date.bin"
 expect "RTC: a date set field by field with SET held stays that date" 0 "date: 24-02-15" "$RESET"
 run -b "$GUESTS/pam.bin"
@@ -386,7 +387,10 @@ if [ -x "$PTYRUN" ]; then
 
 	# The text display (the default on a terminal): the VGA screen drawn in it.
 	pty "SeaBIOS on a terminal" -- "$VMM" --screendump "$T/screen.txt"
-	expect "the text screen: SeaBIOS boots to its end on the terminal" 0 "No bootable" ""
+	# A frame may catch SeaBIOS mid-word; the next continues at the cursor: drop the codes.
+	if [ "$rc" = 0 ] && tr -d '\033' <"$T/out" | sed 's/\[[0-9;?]*[A-Za-z]//g' | grep -q "No bootable device"; then
+		ok "the text screen: SeaBIOS boots to its end on the terminal"
+	else not_ok "the text screen: SeaBIOS boots to its end on the terminal" "status $rc"; fi
 	expect "the text screen: drawn with cursor moves and colours" 0 "$(printf '\033')\[0;37;40m" ""
 	expect "the text screen: ends below the last screen, which stays" 0 "$(printf '\033')\[\?25h" ""
 	if grep -q "^SeaBIOS (version" "$T/screen.txt" && grep -q "^No bootable device" "$T/screen.txt"; then
@@ -466,6 +470,81 @@ expect "-d 1: the seccomp filter is installed before the guest runs" 0 "" "secco
 run --no-seccomp -d 1
 expect "--no-seccomp boots without the filter" 0 "$NOBOOT" "running"
 expect_absent "--no-seccomp: no filter" err "seccomp filter installed"
+
+# --- disks: IDE hard disks and the ATAPI CD-ROM --------------------------------------------
+# sector N (1-based) of FILE, up to its first NUL or newline
+sector() { dd if="$1" bs=512 skip=$(($2 - 1)) count=1 2>/dev/null | tr '\000' '\n' | head -n 1; }
+cp "$DISKS/hd.img" "$T/hd.img"
+run --hda "$T/hd.img"
+expect "--hda: SeaBIOS boots the boot sector from the hard disk" 0 "boot sector: drive 80" "$RESET"
+expect "--hda: the boot sector reads the sector the test put there" 0 "sector two says hello" ""
+expect "--hda: the boot sector's write succeeds" 0 "write ok" ""
+if [ "$(sector "$T/hd.img" 3)" = "written by the boot sector" ]; then ok "--hda: the written sector is in the image"
+else not_ok "--hda: the written sector is in the image" "sector 3: $(sector "$T/hd.img" 3)"; fi
+run -d 1 --hda "$T/hd.img"
+expect "--hda: SeaBIOS sees an ATA disk" 0 "ata0-0: VMM HARDDISK ATA-7 Hard-Disk \(1 MiBytes\)" ""
+cp "$DISKS/hd.img" "$T/snap.img"
+run --snapshot --hda "$T/snap.img"
+expect "--snapshot: the guest writes" 0 "write ok" ""
+if cmp -s "$DISKS/hd.img" "$T/snap.img"; then ok "--snapshot: the image file is untouched"
+else not_ok "--snapshot: the image file is untouched" "it changed"; fi
+run --hda-ro "$T/snap.img"
+expect "--hda-ro: the guest's write fails" 0 "write failed" ""
+if cmp -s "$DISKS/hd.img" "$T/snap.img"; then ok "--hda-ro: the image file is untouched"
+else not_ok "--hda-ro: the image file is untouched" "it changed"; fi
+# a second vmm on an image in use
+"$VMM" --hda "$T/hd.img" -b "$GUESTS/spin.bin" >/dev/null 2>&1 </dev/null &
+holder=$!
+sleep 1
+run --hda "$T/hd.img"
+expect "a disk image in use by another vmm: refused at once, named" 1 "" "hd.img is in use"
+run --snapshot --hda "$T/hd.img"
+expect "--snapshot of an image another vmm writes: refused too" 1 "" "hd.img is in use"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+# bad images: a message naming the file, status 1, before the guest starts
+: >"$T/empty.img"
+head -c 1000 /dev/zero >"$T/odd.img"
+head -c 65536 /dev/zero >"$T/notiso.iso"
+for bad in "--hda $T/missing.img:missing.img: No such file" "--hda $T/empty.img:empty.img: it is empty" \
+	"--hdb $T:$T: not a regular file" "--hdc $T/odd.img:odd.img: its size (1000 bytes) is not a multiple of 512" \
+	"--cdrom $T/notiso.iso:notiso.iso: not an ISO 9660" "--cdrom $T/odd.img:odd.img: its size"; do
+	args=${bad%%:*}
+	# shellcheck disable=SC2086 # split on purpose
+	run $args
+	expect "bad disk: $args" 1 "" "${bad#*:}"
+	expect_absent "bad disk: $args: the guest never starts" out "SeaBIOS"
+done
+run --boot x --hda "$T/hd.img"
+expect "--boot x: usage error" 2 "" "invalid boot order"
+run --hda
+expect "--hda without a file: usage error" 2 "" "needs an argument"
+# El Torito floppy emulation from the CD-ROM; --boot picks the CD over the hard disk
+run --cdrom "$DISKS/fdemu.iso"
+expect "--cdrom: El Torito floppy emulation boots the boot sector as drive 00" 0 "boot sector: drive 00" ""
+expect "--cdrom: floppy emulation reads the next sector" 0 "sector two says hello" ""
+run --hda "$T/hd.img" --cdrom "$DISKS/fdemu.iso"
+expect "--hda with --cdrom: the hard disk boots first" 0 "boot sector: drive 80" ""
+run --hda "$T/hd.img" --cdrom "$DISKS/fdemu.iso" --boot dc
+expect "--boot dc: the CD-ROM boots first" 0 "boot sector: drive 00" ""
+run --hdc "$T/hd.img" --cdrom "$DISKS/fdemu.iso" -d 1
+expect "--hdc with --cdrom: the CD-ROM is the secondary slave" 0 "ata1-1: VMM ATAPI CD-ROM" ""
+
+# Linux from the disks (release build only: each is a whole Linux boot)
+if [ "$LABEL" = release ] && [ -f "$DISKS/linux.img" ]; then
+	cp "$DISKS/linux.img" "$T/linux.img"
+	LIMIT=400 run --hda "$T/linux.img"
+	expect "syslinux disk: Linux reaches userspace" 0 "linux-guest: userspace up" ""
+	expect "syslinux disk: ata_piix finds the disk" 0 "linux-guest: ata1.00: ATA-7: VMM HARDDISK" ""
+	expect "syslinux disk: Linux reads the last sector" 0 "sda last sector: the last sector, for linux to read" ""
+	expect "syslinux disk: Linux writes and reboots" 0 "linux-guest: sda written" ""
+	if [ "$(sector "$T/linux.img" 98303)" = "written by linux" ]; then ok "syslinux disk: Linux's write is in the image"
+	else not_ok "syslinux disk: Linux's write is in the image" "sector: $(sector "$T/linux.img" 98303)"; fi
+	LIMIT=400 run --cdrom "$DISKS/linux.iso"
+	expect "isolinux CD: Linux reaches userspace" 0 "linux-guest: userspace up" ""
+	expect "isolinux CD: ata_piix finds the ATAPI CD-ROM" 0 "linux-guest: ata2.00: ATAPI: VMM ATAPI CD-ROM" ""
+	expect "isolinux CD: sr_mod reads the CD" 0 "sr0 volume descriptor: CD001" ""
+fi
 
 # --- debug levels ---------------------------------------------------------------------------
 run -d 1

@@ -7,9 +7,10 @@
  * reading at most 64 bytes at a time with USEC microseconds between reads (-r: a slow
  * terminal), types TEXT after MS milliseconds (-I, default 300; C escapes \n \r \e \xHH) or
  * once the output has shown the text of the -w before it (-w A -i X -w B -D 2000 -i Y: X when
- * A shows, then Y two seconds after B; at most 8 steps), sends SIGTERM (or signal -s N) after
- * MS ms (-k), makes the terminal 40x10 after MS ms (-W: the command gets SIGWINCH), hangs it
- * up after MS ms (-H: the command gets SIGHUP),
+ * A shows, then Y two seconds after B; at most 8 steps), and, counting from the command's
+ * first output (by then it handles signals), sends SIGTERM (or signal -s N) after MS ms (-k),
+ * makes the terminal 40x10 after MS ms (-W: the command gets SIGWINCH), hangs it up after MS ms
+ * (-H: the command gets SIGHUP),
  * or with -z presses Ctrl-A z after 300 ms, checks while the command is stopped that the
  * terminal is back in its original mode, continues it and presses Ctrl-A x. At the end it
  * prints on standard error whether the terminal's mode is as it was before ("ptyrun: terminal
@@ -206,7 +207,7 @@ int main(int argc, char **argv)
 		close(in_pipe[0]);
 		close(out_pipe[1]);
 	}
-	long start = now_ms();
+	long start = now_ms(), first_output = -1;
 	int status = -1, done = 0, killed = 0, z_stage = 0;
 	int seen = nsteps && !steps[0].wait_for;
 	char buf[64], text[4096], recent[512] = "";
@@ -221,16 +222,18 @@ int main(int argc, char **argv)
 			seen = step < nsteps && !steps[step].wait_for;
 			recent[0] = 0;
 		}
-		if (kill_ms >= 0 && !killed && t >= kill_ms) {
+		if (kill_ms >= 0 && !killed && first_output >= 0 && t >= first_output + kill_ms) {
 			kill(pid, kill_sig);
 			killed = 1;
 		}
-		if (resize_ms >= 0 && t >= resize_ms && !pipes) {
+		if (resize_ms >= 0 && first_output >= 0 && t >= first_output + resize_ms &&
+		    !pipes) {
 			struct winsize ws = {.ws_row = 10, .ws_col = 40};
 			ioctl(master, TIOCSWINSZ, &ws);
 			resize_ms = -1;
 		}
-		if (hangup_ms >= 0 && t >= hangup_ms && !pipes) {
+		if (hangup_ms >= 0 && first_output >= 0 && t >= first_output + hangup_ms &&
+		    !pipes) {
 			close(master); /* the terminal hangs up: SIGHUP to its session */
 			master = -1;
 			hangup_ms = -1;
@@ -273,6 +276,8 @@ int main(int argc, char **argv)
 		if (ready > 0 && (p.revents & POLLIN)) {
 			ssize_t n = read(master, buf, sizeof(buf));
 			if (n > 0) {
+				if (first_output < 0)
+					first_output = now_ms() - start;
 				fwrite(buf, 1, (size_t)n, stdout);
 				if (step < nsteps && !seen) { /* the text shown lately, for -w */
 					remember(recent, sizeof(recent), &esc, buf, (size_t)n);

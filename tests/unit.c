@@ -3,13 +3,18 @@
  * clock, which the tests move by hand; timers run when a test calls run_timers(). */
 #include "fake_machine.h"
 
+#include "../core/block.h"
 #include "../core/board.h"
 #include "../core/keyboard.h"
 #include "../core/screen.h"
 #include "../core/timer.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- a tiny harness ------------------------------------------------------------------------ */
 static int passed, failed, test_failed;
@@ -271,6 +276,9 @@ static void test_debugcon(void)
 	outb(0x402, 'k');
 	CHECK_EQ(fake_stream_len[STREAM_DEBUGCON], 2);
 	CHECK(memcmp(fake_stream[STREAM_DEBUGCON], "ok", 2) == 0);
+	config.no_debug_log = true; /* nobody listens: the BIOS is told not to write */
+	new_board();
+	CHECK_EQ(inb(0x402), 0xff);
 }
 
 /* ---- CMOS / RTC
@@ -567,7 +575,7 @@ static void test_fw_cfg_signature_and_unknown(void)
 	fw_read(FW_CFG_SIGNATURE, b, 4);
 	CHECK(memcmp(b, "QEMU", 4) == 0);
 	fw_read(FW_CFG_ID, b, 4);
-	CHECK_EQ(load_le(b, 4), 1); /* no DMA */
+	CHECK_EQ(load_le(b, 4), 3); /* the traditional interface and DMA */
 	fw_read(0x8000, b, 2);
 	CHECK_EQ(b[0] | b[1], 0); /* unknown keys read 0 */
 	fw_read(FW_CFG_SIGNATURE, b, 6);
@@ -586,9 +594,45 @@ static void test_fw_cfg_selector_rules(void)
 	CHECK_EQ(in(0x511, 2), 0xffff); /* wider reads are not decoded ... */
 	CHECK_EQ(inb(0x511), 'U');	/* ... and consume nothing */
 	out(0x510, 2, FW_CFG_WRITE_CHANNEL | FW_CFG_ID); /* the write-channel bit is a flag */
-	CHECK_EQ(inb(0x511), 0x01);
+	CHECK_EQ(inb(0x511), 0x03);
 	out(0x510, 4, FW_CFG_SIGNATURE); /* only a 16-bit write selects */
 	CHECK_EQ(inb(0x511), 0x00);
+}
+
+/* A DMA descriptor at gpa (big-endian), started by a 32-bit write of its address, byte-swapped
+ * as SeaBIOS writes it. Returns the control word the device left. */
+static uint32_t fw_dma(uint64_t gpa, uint32_t control, uint32_t len, uint64_t to)
+{
+	uint8_t *d = fake_ram + gpa;
+	for (int i = 0; i < 4; i++) {
+		d[i] = (uint8_t)(control >> (24 - 8 * i));
+		d[4 + i] = (uint8_t)(len >> (24 - 8 * i));
+	}
+	for (int i = 0; i < 8; i++)
+		d[8 + i] = (uint8_t)(to >> (56 - 8 * i));
+	uint32_t a = (uint32_t)gpa;
+	out(0x518, 4, a >> 24 | (a >> 8 & 0xff00) | (a << 8 & 0xff0000) | a << 24);
+	return (uint32_t)(d[0] << 24 | d[1] << 16 | d[2] << 8 | d[3]);
+}
+
+static void test_fw_cfg_dma(void)
+{
+	memset(fake_ram, 0xaa, 0x3000);
+	/* Select the signature and read 6 bytes: 4 of it, then zeros. */
+	CHECK_EQ(fw_dma(0x1000, (uint32_t)FW_CFG_SIGNATURE << 16 | 0x08 | 0x02, 6, 0x2000), 0);
+	CHECK(memcmp(fake_ram + 0x2000, "QEMU\0\0", 6) == 0);
+	CHECK_EQ(fake_ram[0x2006], 0xaa); /* not a byte more */
+	/* Select etc/e820 by the directory, skip 8 bytes, read the length field. */
+	uint32_t size = 0;
+	uint16_t key = fw_file("etc/e820", &size);
+	CHECK_EQ(fw_dma(0x1000, (uint32_t)key << 16 | 0x08 | 0x04, 8, 0), 0);
+	CHECK_EQ(fw_dma(0x1000, 0x02, 8, 0x2100), 0); /* no select: on from the offset */
+	CHECK_EQ(load_le(fake_ram + 0x2100, 8), 128 * MiB);
+	/* Writes are refused; a descriptor or a buffer outside RAM cannot hurt. */
+	CHECK_EQ(fw_dma(0x1000, 0x10, 4, 0x2000), 0x01); /* only the error bit is left */
+	CHECK_EQ(fw_dma(0x1000, 0x02, 16, FAKE_RAM_SIZE - 8) & 0x01, 0x01);
+	out(0x518, 4, 0xf0ffffff); /* a descriptor at 0xfffffff0: nothing happens */
+	CHECK_EQ(in(0x514, 4), load_le((const uint8_t *)"QEMU", 4)); /* the DMA signature */
 }
 
 static void test_fw_cfg_directory_and_limits(void)
@@ -1148,8 +1192,350 @@ static void test_keys_wait_for_room(void)
 	CHECK(codes_are("\x1bOq", false, (const uint8_t[]){0x69, 0xf0, 0x69}, 3)); /* keypad 1 */
 }
 
+/* ---- IDE: ATA disks and the ATAPI CD-ROM against image files made here ------------------- */
+#define DISK_SECTORS 4096 /* 2 MiB: 4 cylinders of 16 heads x 63 sectors, and some */
+
+static char image_dir[] = "/tmp/vmm-unit-XXXXXX";
+
+/* An image whose every 512-byte sector starts with its number; path receives its name. */
+static void make_image(char *path, size_t pathlen, const char *name, size_t bytes)
+{
+	snprintf(path, pathlen, "%s/%s", image_dir, name);
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	uint8_t sector[512];
+	for (size_t off = 0; fd >= 0 && off < bytes; off += sizeof(sector)) {
+		memset(sector, (int)(off / 512 % 251), sizeof(sector));
+		store_le(sector, 4, (uint32_t)(off / 512));
+		if (pwrite(fd, sector, sizeof(sector), (off_t)off) != (ssize_t)sizeof(sector))
+			test_failed = 1;
+	}
+	if (fd < 0)
+		test_failed = 1;
+	else
+		close(fd);
+}
+
+static uint32_t file_word(const char *path, uint64_t offset)
+{
+	uint8_t b[4] = {0};
+	int fd = open(path, O_RDONLY);
+	if (fd < 0 || pread(fd, b, 4, (off_t)offset) != 4)
+		test_failed = 1;
+	if (fd >= 0)
+		close(fd);
+	return (uint32_t)load_le(b, 4);
+}
+
+static char disk_path[128], cd_path[128];
+
+/* A board with a disk as primary master (mode as given) and a CD-ROM as secondary master. */
+static void ide_board(enum block_mode disk_mode)
+{
+	block_close_all();
+	make_image(disk_path, sizeof(disk_path), "disk.img", (size_t)DISK_SECTORS * 512);
+	make_image(cd_path, sizeof(cd_path), "cd.iso", (size_t)64 * 2048);
+	char err[256];
+	CHECK(block_open(0, disk_path, disk_mode, 512, UINT64_MAX, err, sizeof(err)) == 0);
+	CHECK(block_open(2, cd_path, BLOCK_READ_ONLY, 2048, UINT64_MAX, err, sizeof(err)) == 0);
+	config.ide_drives[0] = IDE_DISK;
+	config.ide_drives[2] = IDE_CDROM;
+	new_board();
+}
+
+static void ata_command(uint16_t base, uint8_t device, uint8_t count, uint32_t lba, uint8_t command)
+{
+	outb(base + 6, device);
+	outb(base + 2, count);
+	outb(base + 3, (uint8_t)lba);
+	outb(base + 4, (uint8_t)(lba >> 8));
+	outb(base + 5, (uint8_t)(lba >> 16));
+	outb(base + 7, command);
+}
+
+static void test_ide_pci_function_and_detection(void)
+{
+	ide_board(BLOCK_READ_WRITE);
+	uint32_t fn = 0x80000000u | 1u << 11 | 1u << 8; /* 00:01.1 */
+	out(0xcf8, 4, fn);
+	CHECK_EQ(in(0xcfc, 4), 0x70108086);
+	out(0xcf8, 4, fn | 0x08);
+	CHECK_EQ(in(0xcfc, 4) >> 8, 0x010180); /* IDE, legacy mode, bus master capable */
+	out(0xcf8, 4, fn | 0x40);
+	CHECK_EQ(in(0xcfc, 4), 0x80008000); /* both channels decoded (Linux checks bit 15) */
+	/* SeaBIOS's presence test: the registers hold what was written */
+	outb(0x1f6, 0xa0);
+	outb(0x1f2, 0x55);
+	outb(0x1f3, 0xaa);
+	CHECK_EQ(inb(0x1f2), 0x55);
+	CHECK_EQ(inb(0x1f3), 0xaa);
+	CHECK_EQ(inb(0x1f6), 0xa0);
+	outb(0x1f6, 0xb0); /* no slave: status 0, its registers read 0 */
+	CHECK_EQ(inb(0x1f7), 0);
+	CHECK_EQ(inb(0x1f2), 0);
+	/* A disk refuses IDENTIFY PACKET (SeaBIOS asks that first), answers IDENTIFY */
+	outb(0x3f6, 0x0a); /* nIEN: polled, as SeaBIOS does */
+	ata_command(0x1f0, 0xa0, 0, 0, 0xa1);
+	CHECK_EQ(inb(0x1f7), 0x51);
+	CHECK_EQ(inb(0x1f1), 0x04);
+	ata_command(0x1f0, 0xa0, 0, 0, 0xec);
+	CHECK_EQ(inb(0x1f7), 0x58);
+	uint16_t id[256];
+	for (unsigned i = 0; i < 256; i++)
+		id[i] = (uint16_t)in(0x1f0, 2);
+	CHECK_EQ(inb(0x1f7), 0x50);
+	CHECK_EQ(id[0], 0x0040);
+	CHECK_EQ(id[1], 4); /* cylinders of 16 x 63 */
+	CHECK_EQ(id[3], 16);
+	CHECK_EQ(id[6], 63);
+	CHECK_EQ(id[60] | (uint32_t)id[61] << 16, DISK_SECTORS);
+	CHECK_EQ(id[100], DISK_SECTORS);
+	CHECK_EQ(id[27], 'V' << 8 | 'M');  /* "VMM HARDDISK", two characters a word, first high */
+	CHECK_EQ(id[83] & 0xc400, 0x4400); /* LBA48 */
+	CHECK_EQ(fake_irq_raised[14], 0);  /* nIEN kept the line quiet */
+	/* The CD-ROM: the packet signature after IDENTIFY's refusal, then IDENTIFY PACKET */
+	ata_command(0x170, 0xa0, 0, 0, 0xec);
+	CHECK_EQ(inb(0x177), 0x51);
+	CHECK_EQ(inb(0x174), 0x14);
+	CHECK_EQ(inb(0x175), 0xeb);
+	ata_command(0x170, 0xa0, 0, 0, 0xa1);
+	CHECK_EQ(inb(0x177), 0x58);
+	CHECK_EQ(in(0x170, 2), 0x85c0);
+	CHECK_EQ(fake_irq_raised[15], 2); /* interrupts were on there: the refusal, the data */
+	/* CMOS: no translation for a small disk; boot order c, a, d by default */
+	CHECK_EQ(board.cmos.ram[0x39], 0);
+	CHECK_EQ(board.cmos.ram[0x3d], 0x12);
+	CHECK_EQ(board.cmos.ram[0x38], 0x30);
+}
+
+static void test_ide_software_reset_signatures(void)
+{
+	ide_board(BLOCK_READ_WRITE);
+	outb(0x3f6, 0x0c); /* SRST */
+	CHECK_EQ(inb(0x3f6), 0x80);
+	outb(0x3f6, 0x08);
+	CHECK_EQ(inb(0x1f7), 0x50);
+	CHECK_EQ(inb(0x1f1), 0x01);
+	CHECK_EQ(inb(0x1f2), 0x01);
+	CHECK_EQ(inb(0x1f3), 0x01);
+	CHECK_EQ(inb(0x1f4), 0x00);
+	CHECK_EQ(inb(0x1f5), 0x00);
+	outb(0x376, 0x04);
+	outb(0x376, 0x00);
+	CHECK_EQ(inb(0x174), 0x14);
+	CHECK_EQ(inb(0x175), 0xeb);
+	/* a channel with nothing on it floats */
+	block_close_all();
+	config.ide_drives[2] = IDE_NONE;
+	new_board();
+	CHECK_EQ(inb(0x177), 0xff);
+	CHECK_EQ(inb(0x376), 0xff);
+}
+
+static void test_ide_pio_read_write(void)
+{
+	ide_board(BLOCK_READ_WRITE);
+	outb(0x3f6, 0x08); /* interrupts on */
+	/* READ SECTORS, LBA 100, 2 sectors: one interrupt and one DRQ block per sector */
+	ata_command(0x1f0, 0xe0, 2, 100, 0x20);
+	CHECK_EQ(fake_irq_raised[14], 1);
+	CHECK_EQ(inb(0x1f7), 0x58);
+	CHECK_EQ(fake_irq_level[14], 0); /* reading the status acknowledged it */
+	CHECK_EQ(in(0x1f0, 4), 100);
+	for (unsigned i = 1; i < 128; i++)
+		in(0x1f0, 4);
+	CHECK_EQ(fake_irq_raised[14], 2);
+	CHECK_EQ(in(0x1f0, 4), 101);
+	for (unsigned i = 1; i < 128; i++)
+		in(0x1f0, 4);
+	CHECK_EQ(inb(0x3f6), 0x50); /* done, no third interrupt */
+	CHECK_EQ(fake_irq_raised[14], 2);
+	/* WRITE SECTORS, LBA 7, 2 sectors: the first block without an interrupt */
+	ata_command(0x1f0, 0xe0, 2, 7, 0x30);
+	CHECK_EQ(inb(0x1f7), 0x58);
+	CHECK_EQ(fake_irq_raised[14], 2);
+	for (unsigned i = 0; i < 256; i++)
+		out(0x1f0, 2, i == 0 ? 0xbeef : i == 1 ? 0xdead : 0);
+	CHECK_EQ(fake_irq_raised[14], 3);
+	CHECK_EQ(inb(0x1f7), 0x58);
+	for (unsigned i = 0; i < 128; i++)
+		out(0x1f0, 4, 0x12345678);
+	CHECK_EQ(fake_irq_raised[14], 4);
+	CHECK_EQ(inb(0x1f7), 0x50);
+	CHECK_EQ(file_word(disk_path, 7 * 512ull), 0xdeadbeef); /* in the file at once */
+	CHECK_EQ(file_word(disk_path, 8 * 512ull + 508), 0x12345678);
+	CHECK_EQ(file_word(disk_path, 9 * 512ull), 9);
+	/* FLUSH CACHE */
+	ata_command(0x1f0, 0xe0, 0, 0, 0xe7);
+	CHECK_EQ(inb(0x1f7), 0x50);
+	/* READ SECTORS EXT: LBA 4000 as 48 bits, high bytes written first */
+	outb(0x1f6, 0x40);
+	outb(0x1f2, 0);
+	outb(0x1f2, 1);
+	outb(0x1f3, 0);
+	outb(0x1f3, 4000 & 0xff);
+	outb(0x1f4, 0);
+	outb(0x1f4, 4000 >> 8);
+	outb(0x1f5, 0);
+	outb(0x1f5, 0);
+	outb(0x1f7, 0x24);
+	CHECK_EQ(inb(0x1f7), 0x58);
+	CHECK_EQ(in(0x1f0, 4), 4000);
+	/* CHS: cylinder 1, head 2, sector 3 = (1 * 16 + 2) * 63 + 2 */
+	ata_command(0x1f0, 0xa2, 1, 3 | 1 << 8, 0x20);
+	CHECK_EQ(inb(0x1f7), 0x58);
+	CHECK_EQ(in(0x1f0, 4), (1 * 16 + 2) * 63 + 2);
+	/* READ MULTIPLE needs SET MULTIPLE first; then 4 sectors a block */
+	ata_command(0x1f0, 0xe0, 8, 0, 0xc4);
+	CHECK_EQ(inb(0x1f7), 0x51);
+	ata_command(0x1f0, 0xe0, 3, 0, 0xc6);
+	CHECK_EQ(inb(0x1f7), 0x51); /* not a power of two */
+	ata_command(0x1f0, 0xe0, 4, 0, 0xc6);
+	CHECK_EQ(inb(0x1f7), 0x50);
+	ata_command(0x1f0, 0xe0, 8, 16, 0xc4);
+	CHECK_EQ(inb(0x1f7), 0x58);
+	for (unsigned i = 0; i < 512; i++)
+		CHECK_EQ(in(0x1f0, 4), i % 128 == 0 ? 16 + i / 128 : (16 + i / 128) * 0x01010101u);
+	CHECK_EQ(inb(0x1f7), 0x58); /* the second block of four */
+}
+
+static void test_ide_out_of_range_and_read_only(void)
+{
+	ide_board(BLOCK_READ_ONLY);
+	ata_command(0x1f0, 0xe0, 2, DISK_SECTORS - 1, 0x20); /* runs off the end */
+	CHECK_EQ(inb(0x1f7), 0x51);
+	CHECK_EQ(inb(0x1f1), 0x10);
+	ata_command(0x1f0, 0xe0, 1, DISK_SECTORS - 1, 0x20); /* the last one is fine */
+	CHECK_EQ(inb(0x1f7), 0x58);
+	ata_command(0x1f0, 0xe0, 0, 0x0fffffff, 0x40); /* READ VERIFY far away */
+	CHECK_EQ(inb(0x1f7), 0x51);
+	ata_command(0x1f0, 0xa0, 1, 64, 0x20); /* CHS sector 0 does not exist */
+	CHECK_EQ(inb(0x1f7), 0x51);
+	ata_command(0x1f0, 0xe0, 1, 5, 0x30); /* a read-only image */
+	CHECK_EQ(inb(0x1f7), 0x51);
+	CHECK_EQ(inb(0x1f1), 0x04);
+	for (unsigned i = 0; i < 256; i++) /* data with no transfer goes nowhere */
+		out(0x1f0, 2, 0xffff);
+	CHECK_EQ(file_word(disk_path, 5 * 512ull), 5);
+	ata_command(0x1f0, 0xe0, 0, 0, 0x55); /* an unknown command */
+	CHECK_EQ(inb(0x1f7), 0x51);
+	CHECK_EQ(inb(0x1f1), 0x04);
+}
+
+/* Send a 12-byte ATAPI packet to the secondary master with the given byte count limit. */
+static void atapi_packet(const uint8_t *cdb, uint16_t limit)
+{
+	outb(0x176, 0xa0);
+	outb(0x171, 0);
+	outb(0x174, (uint8_t)limit);
+	outb(0x175, (uint8_t)(limit >> 8));
+	outb(0x177, 0xa0);
+	CHECK_EQ(inb(0x177), 0x58);
+	CHECK_EQ(inb(0x172), 0x01); /* CoD: the command is wanted */
+	for (unsigned i = 0; i < 12; i += 4)
+		out(0x170, 4, (uint32_t)load_le(cdb + i, 4));
+}
+
+static void test_atapi_commands(void)
+{
+	ide_board(BLOCK_READ_WRITE);
+	uint8_t tur[12] = {0x00}, inquiry[12] = {0x12, 0, 0, 0, 36};
+	uint8_t capacity[12] = {0x25}, read10[12] = {0x28, 0, 0, 0, 0, 5, 0, 0, 2};
+	uint8_t bogus[12] = {0xff}, sense[12] = {0x03, 0, 0, 0, 18};
+	uint8_t past_end[12] = {0x28, 0, 0, 0, 0, 63, 0, 0, 2};
+	atapi_packet(tur, 0);
+	CHECK_EQ(inb(0x177), 0x50);
+	CHECK_EQ(inb(0x172), 0x03); /* IO|CoD: the command is over */
+	atapi_packet(inquiry, 96);
+	CHECK_EQ(inb(0x177), 0x58);
+	CHECK_EQ(inb(0x172), 0x02); /* IO: data for the host */
+	CHECK_EQ(inb(0x174) | inb(0x175) << 8, 36);
+	CHECK_EQ(in(0x170, 2), 0x8005); /* CD/DVD, removable */
+	for (unsigned i = 1; i < 18; i++)
+		in(0x170, 2);
+	CHECK_EQ(inb(0x177), 0x50);
+	atapi_packet(capacity, 8);
+	CHECK_EQ(in(0x170, 4), 63u << 24);  /* the last block, big-endian */
+	CHECK_EQ(in(0x170, 4), 0x00080000); /* 2048 */
+	/* READ(10) of blocks 5 and 6 with a 2048-byte limit: one DRQ block each, as SeaBIOS reads
+	 */
+	atapi_packet(read10, 2048);
+	for (unsigned b = 0; b < 2; b++) {
+		CHECK_EQ(inb(0x177), 0x58);
+		CHECK_EQ(inb(0x174) | inb(0x175) << 8, 2048);
+		CHECK_EQ(in(0x170, 4),
+			 (5 + b) * 4ull); /* the 512-byte sector numbers of the image */
+		for (unsigned i = 1; i < 512; i++)
+			in(0x170, 4);
+	}
+	CHECK_EQ(inb(0x177), 0x50);
+	/* errors: CHECK CONDITION, then REQUEST SENSE tells why */
+	atapi_packet(bogus, 18);
+	CHECK_EQ(inb(0x177), 0x51);
+	CHECK_EQ(inb(0x171) >> 4, 5);
+	atapi_packet(sense, 18);
+	CHECK_EQ(in(0x170, 4) & 0xff00ff, 0x050070); /* fixed format, ILLEGAL REQUEST */
+	for (unsigned i = 1; i < 3; i++)
+		in(0x170, 4);
+	CHECK_EQ(in(0x170, 4) & 0xff, 0x20); /* invalid command operation code */
+	in(0x170, 2);
+	CHECK_EQ(inb(0x177), 0x50);
+	atapi_packet(past_end, 2048);
+	CHECK_EQ(inb(0x177), 0x51);
+	/* ATA reads are refused by a packet device */
+	ata_command(0x170, 0xe0, 1, 0, 0x20);
+	CHECK_EQ(inb(0x177), 0x51);
+}
+
+static void test_block_backend(void)
+{
+	char path[128], err[256];
+	block_close_all();
+	make_image(path, sizeof(path), "odd.img", 1000);
+	truncate(path, 1000);
+	CHECK(block_open(0, path, BLOCK_READ_WRITE, 512, UINT64_MAX, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "not a multiple of 512") != NULL);
+	make_image(path, sizeof(path), "empty.img", 0);
+	CHECK(block_open(0, path, BLOCK_READ_WRITE, 512, UINT64_MAX, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "empty") != NULL);
+	CHECK(block_open(0, image_dir, BLOCK_READ_ONLY, 512, UINT64_MAX, err, sizeof(err)) < 0);
+	CHECK(strstr(err, image_dir) != NULL);
+	make_image(path, sizeof(path), "big.img", 4096);
+	CHECK(block_open(0, path, BLOCK_READ_WRITE, 512, 2048, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "too large") != NULL);
+	/* a writer locks out everyone else */
+	CHECK(block_open(0, path, BLOCK_READ_WRITE, 512, UINT64_MAX, err, sizeof(err)) == 0);
+	CHECK(block_open(1, path, BLOCK_READ_ONLY, 512, UINT64_MAX, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "in use") != NULL && strstr(err, path) != NULL);
+	uint8_t buf[8] = "written";
+	CHECK(block_write(0, 4088, buf, 8));
+	CHECK(!block_write(0, 4090, buf, 8)); /* past the end */
+	CHECK(!block_read(0, UINT64_MAX - 2, buf, 8));
+	block_close_all();
+	CHECK_EQ(file_word(path, 4088), 0x74697277); /* "writ" */
+	/* a snapshot reads the file, keeps its writes, leaves the file alone */
+	CHECK(block_open(0, path, BLOCK_SNAPSHOT, 512, UINT64_MAX, err, sizeof(err)) == 0);
+	CHECK(block_open(1, path, BLOCK_READ_ONLY, 512, UINT64_MAX, err, sizeof(err)) == 0);
+	uint8_t more[4] = "abcd", back[4];
+	CHECK(block_write(0, 512, more, 4));
+	CHECK(block_read(0, 512, back, 4) && memcmp(back, "abcd", 4) == 0);
+	CHECK(block_read(1, 512, back, 4) && load_le(back, 4) == 1);
+	uint8_t span[600]; /* bytes 500-1099: file, overlay (its sector completed from the file),
+			      file */
+	CHECK(block_read(0, 500, span, sizeof(span)));
+	CHECK(span[11] == 0 && memcmp(span + 12, "abcd", 4) == 0 && span[16] == 1 &&
+	      span[523] == 1);
+	CHECK(span[524] == 2 && span[525] == 0 && span[528] == 2);
+	CHECK(!block_write(1, 512, more, 4)); /* read-only */
+	block_close_all();
+	CHECK_EQ(file_word(path, 512), 1);
+}
+
 int main(void)
 {
+	if (!mkdtemp(image_dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
 	RUN(test_bus_regions_see_offsets);
 	RUN(test_bus_splits_wide_accesses_to_byte_devices);
 	RUN(test_irq_line_counts_edges);
@@ -1174,6 +1560,7 @@ int main(void)
 	RUN(test_fw_cfg_signature_and_unknown);
 	RUN(test_fw_cfg_selector_rules);
 	RUN(test_fw_cfg_directory_and_limits);
+	RUN(test_fw_cfg_dma);
 	RUN(test_i8042_self_tests);
 	RUN(test_i8042_keyboard_commands);
 	RUN(test_i8042_translation);
@@ -1194,6 +1581,22 @@ int main(void)
 	RUN(test_screen_render);
 	RUN(test_keys_to_scancodes);
 	RUN(test_keys_wait_for_room);
+	RUN(test_ide_pci_function_and_detection);
+	RUN(test_ide_software_reset_signatures);
+	RUN(test_ide_pio_read_write);
+	RUN(test_ide_out_of_range_and_read_only);
+	RUN(test_atapi_commands);
+	RUN(test_block_backend);
+	block_close_all();
+	static const char *const images[] = {"disk.img", "cd.iso", "odd.img", "empty.img",
+					     "big.img"};
+	for (unsigned i = 0; i < ARRAY_SIZE(images); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), "%s/%s", image_dir, images[i]);
+		unlink(path);
+	}
+	if (rmdir(image_dir) < 0)
+		printf("# could not remove %s\n", image_dir);
 	printf("# unit tests: %d ok, %d not ok\n", passed, failed);
 	return failed != 0;
 }
