@@ -507,7 +507,8 @@ wait "$holder" 2>/dev/null
 head -c 1000 /dev/zero >"$T/odd.img"
 head -c 65536 /dev/zero >"$T/notiso.iso"
 for bad in "--hda $T/missing.img:missing.img: No such file" "--hda $T/empty.img:empty.img: it is empty" \
-	"--hdb $T:$T: not a regular file" "--hdc $T/odd.img:odd.img: its size (1000 bytes) is not a multiple of 512" \
+	"--hdb $T:$T: Is a directory" "--hdb-ro $T:$T: not a regular file" \
+	"--hdc $T/odd.img:odd.img: its size .1000 bytes. is not a multiple of 512" \
 	"--cdrom $T/notiso.iso:notiso.iso: not an ISO 9660" "--cdrom $T/odd.img:odd.img: its size"; do
 	args=${bad%%:*}
 	# shellcheck disable=SC2086 # split on purpose

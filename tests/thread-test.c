@@ -93,11 +93,6 @@ static void outb(uint16_t port, uint8_t v)
 static void *vcpu(void *arg)
 {
 	(void)arg;
-	machine_lock();
-	outb(0x3fa, 0x01); /* FIFOs on */
-	outb(0x70, 0x0b);  /* RTC periodic interrupts at 1024 Hz */
-	outb(0x71, 0x42);
-	machine_unlock();
 	char dbg[64], com[64];
 	for (int line = 0; line < LINES || nreceived < INPUT_BYTES; line++) {
 		console_wait_for_room();
@@ -169,6 +164,13 @@ int main(void)
 		return 1;
 	}
 	timers_use_fd(timer_fd);
+	/* The guest's set-up, before any input can arrive: turning the FIFOs on clears them, as
+	 * on a 16550A, and would drop a byte the I/O thread had already delivered. */
+	machine_lock();
+	outb(0x3fa, 0x01); /* FIFOs on */
+	outb(0x70, 0x0b);  /* RTC periodic interrupts at 1024 Hz */
+	outb(0x71, 0x42);
+	machine_unlock();
 
 	pthread_t t_typist, t_reader, t_vcpu;
 	pthread_create(&t_typist, NULL, typist, &in_pipe[1]);
