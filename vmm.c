@@ -813,8 +813,9 @@ static void open_disks(const struct options *o)
 				       : o->snapshot	       ? BLOCK_SNAPSHOT
 							       : BLOCK_READ_WRITE;
 		if (block_open(drive, path, mode, cd ? IDE_CD_BLOCK : IDE_SECTOR,
-			       cd ? (uint64_t)IDE_CD_BLOCK << 32 : (uint64_t)IDE_SECTOR << 48, err,
-			       sizeof(err)) < 0) {
+			       cd ? (uint64_t)IDE_CD_BLOCK * UINT32_MAX
+				  : (uint64_t)IDE_SECTOR << 48,
+			       err, sizeof(err)) < 0) {
 			fprintf(stderr, "vmm: %s\n", err);
 			exit(EXIT_ERROR);
 		}

@@ -68,6 +68,16 @@ int block_open(unsigned drive, const char *path, enum block_mode mode, unsigned 
 		close(fd);
 		return -1;
 	}
+	for (unsigned i = 0; i < BLOCK_MAX_DRIVES; i++) {
+		struct stat other;
+		if (drives[i].fd > 0 && fstat(drives[i].fd, &other) == 0 &&
+		    other.st_dev == st.st_dev && other.st_ino == st.st_ino) {
+			snprintf(err, errlen, "disk image %s is given twice (also as %s)", path,
+				 drives[i].path);
+			close(fd);
+			return -1;
+		}
+	}
 	/* An open-file-description lock: released when vmm exits, however it exits. */
 	struct flock lock = {.l_type = mode == BLOCK_READ_WRITE ? F_WRLCK : F_RDLCK,
 			     .l_whence = SEEK_SET};
@@ -88,6 +98,10 @@ int block_open(unsigned drive, const char *path, enum block_mode mode, unsigned 
 		written = mmap(NULL, bitmap, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (overlay == MAP_FAILED || written == MAP_FAILED) {
+			if (overlay != MAP_FAILED)
+				munmap(overlay, (size_t)st.st_size);
+			if (written != MAP_FAILED)
+				munmap(written, bitmap);
 			snprintf(err, errlen, "reserving memory for the snapshot of %s: %s", path,
 				 strerror(errno));
 			close(fd);
@@ -183,6 +197,8 @@ bool block_write(unsigned drive, uint64_t offset, const void *buf, size_t len)
 	struct block_drive *d = drive_at(drive);
 	if (!in_range(d, offset, len) || d->mode == BLOCK_READ_ONLY)
 		return false;
+	if (len == 0)
+		return true;
 	if (d->overlay) {
 		/* a sector written in part takes the rest from the file first */
 		uint64_t first = offset / OVERLAY_SECTOR,

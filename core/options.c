@@ -159,7 +159,8 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 	optind = 0; /* full rescan, so the parser can run more than once (tests, fuzzing) */
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":b:m:c:d:hV", longopts, NULL)) != -1) {
+	int longindex = 0;
+	while ((c = getopt_long(argc, argv, ":b:m:c:d:hV", longopts, &longindex)) != -1) {
 		switch (c) {
 		case 'b': o->bios_path = optarg; break;
 		case 'm':
@@ -260,8 +261,8 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 		case OPT_HDA_RO + 2:
 		case OPT_CDROM: {
 			if (!optarg[0]) {
-				snprintf(err, errlen, "option '%s' needs a file name",
-					 argv[optind - 1]);
+				snprintf(err, errlen, "option '--%s' needs a file name",
+					 longopts[longindex].name);
 				return -1;
 			}
 			if (c == OPT_CDROM) {

@@ -56,8 +56,8 @@ static void set_signature(struct ide_drive *d)
 	d->tf.count = d->tf.lba_low = 1;
 	d->tf.lba_mid = d->kind == IDE_CDROM ? 0x14 : 0;
 	d->tf.lba_high = d->kind == IDE_CDROM ? 0xeb : 0;
-	d->tf.device &= DEV_DEV;
-	d->tf.error = 1; /* diagnostics passed */
+	d->tf.device = 0; /* and device 0 is selected */
+	d->tf.error = 1;  /* diagnostics passed */
 	d->tf.status = d->kind == IDE_CDROM ? 0 : ST_DRDY | ST_DSC;
 }
 
@@ -65,10 +65,7 @@ static void reset_channel(struct ide_channel *ch)
 {
 	for (unsigned i = 0; i < 2; i++) {
 		struct ide_drive *d = &ch->drives[i];
-		set_signature(d);
-		d->multi = 0;
-		d->chs_heads = d->heads;
-		d->chs_sectors = d->sectors_per_track;
+		set_signature(d); /* SET MULTIPLE and the CHS translation survive a reset */
 		d->sense_key = d->asc = 0;
 	}
 	ch->transfer = IDE_XFER_NONE;
@@ -152,10 +149,12 @@ static void identify(struct ide_channel *ch, const struct ide_drive *d, unsigned
 	put_word(id, 6, d->sectors_per_track);
 	put_string(id, 27, 20, "VMM HARDDISK");
 	put_word(id, 47, 0x8000 | IDE_MAX_MULTI);
-	put_word(id, 54, d->cylinders);
+	uint64_t current = n / ((uint64_t)d->chs_heads * d->chs_sectors);
+	uint16_t cylinders = (uint16_t)(current > 65535 ? 65535 : current);
+	put_word(id, 54, cylinders); /* the translation INITIALIZE DEVICE PARAMETERS set */
 	put_word(id, 55, d->chs_heads);
 	put_word(id, 56, d->chs_sectors);
-	uint32_t chs = (uint32_t)d->cylinders * d->chs_heads * d->chs_sectors;
+	uint32_t chs = (uint32_t)cylinders * d->chs_heads * d->chs_sectors;
 	put_word(id, 57, (uint16_t)chs);
 	put_word(id, 58, (uint16_t)(chs >> 16));
 	if (d->multi)
@@ -163,13 +162,13 @@ static void identify(struct ide_channel *ch, const struct ide_drive *d, unsigned
 	put_word(id, 60, (uint16_t)lba28);
 	put_word(id, 61, (uint16_t)(lba28 >> 16));
 	put_word(id, 80, 0x00f0);		    /* ATA-4 to ATA-7 */
-	put_word(id, 82, 0x4000);		    /* word valid, no optional features */
+	put_word(id, 82, 0x4000 | 0x0020);	    /* write cache */
 	put_word(id, 83, 0x4000 | 0x3000 | 0x0400); /* FLUSH CACHE (EXT), LBA48 */
 	put_word(id, 84, 0x4000);
-	put_word(id, 85, 0x4000);
+	put_word(id, 85, (uint16_t)(0x4000 | (d->write_cache ? 0x0020 : 0)));
 	put_word(id, 86, 0x3000 | 0x0400);
 	put_word(id, 87, 0x4000);
-	put_word(id, 93, 0x6001); /* an 80-wire cable was detected (device 0) */
+	put_word(id, 93, position % 2 ? 0x6100 : 0x6001); /* 80-wire cable, this device's bit */
 	for (unsigned i = 0; i < 4; i++)
 		put_word(id, 100 + i, (uint16_t)(n >> (16 * i)));
 }
@@ -255,7 +254,11 @@ static void write_block_done(struct ide_channel *ch)
 	ch->lba += n;
 	ch->left -= n;
 	if (ch->left == 0) {
-		command_done(ch);
+		/* with the write cache off, "done" means on the disk */
+		if (!d->write_cache && !block_flush(d->block_drive))
+			command_error(ch, ERR_ABRT);
+		else
+			command_done(ch);
 		return;
 	}
 	n = ch->left < ch->per_block ? ch->left : ch->per_block;
@@ -348,7 +351,7 @@ static void put_address(uint8_t *p, uint32_t lba, bool msf)
 		put_be32(p, lba);
 		return;
 	}
-	lba += 150;
+	lba = lba < 255 * 60 * 75 ? lba + 150 : 255 * 60 * 75 + 149; /* minutes are a byte */
 	p[0] = 0;
 	p[1] = (uint8_t)(lba / (75 * 60));
 	p[2] = (uint8_t)(lba / 75 % 60);
@@ -365,19 +368,24 @@ static uint32_t read_toc(uint8_t *out, const struct ide_drive *d, const uint8_t 
 	memset(out, 0, 20);
 	out[2] = out[3] = 1; /* first and last track (or session) */
 	*ok = true;
-	if (format == 0) {
+	if (format == 0) { /* from the track asked for: track 1, then the lead-out */
 		if (cdb[6] > 1 && cdb[6] != 0xaa) {
 			*ok = false;
 			return 0;
 		}
-		out[1] = 18;
-		out[5] = 0x14; /* ADR 1, data track */
-		out[6] = 1;
-		put_address(out + 8, 0, msf);
-		out[13] = 0x14;
-		out[14] = 0xaa; /* the lead-out */
-		put_address(out + 16, (uint32_t)d->sectors, msf);
-		return 20;
+		uint8_t *p = out + 4;
+		if (cdb[6] <= 1) {
+			p[1] = 0x14; /* ADR 1, data track */
+			p[2] = 1;
+			put_address(p + 4, 0, msf);
+			p += 8;
+		}
+		p[1] = 0x14;
+		p[2] = 0xaa; /* the lead-out */
+		put_address(p + 4, (uint32_t)d->sectors, msf);
+		p += 8;
+		out[1] = (uint8_t)(p - out - 2);
+		return (uint32_t)(p - out);
 	}
 	if (format == 1) {
 		out[1] = 10;
@@ -480,7 +488,7 @@ static void atapi_packet(struct ide_channel *ch)
 {
 	struct ide_drive *d = selected(ch);
 	if (d->tf.feature & 0x01) { /* DMA: there is no bus master */
-		command_error(ch, ERR_ABRT);
+		atapi_error(ch, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD);
 		return;
 	}
 	uint32_t limit = (uint32_t)d->tf.lba_high << 8 | d->tf.lba_mid;
@@ -520,6 +528,7 @@ static void execute(struct ide_channel *ch, uint8_t command)
 	case 0x90: /* EXECUTE DEVICE DIAGNOSTIC */
 		set_signature(&ch->drives[0]);
 		set_signature(&ch->drives[1]);
+		ch->selected = 0;
 		interrupt(ch);
 		return;
 	case 0xa0: /* PACKET */
@@ -527,10 +536,14 @@ static void execute(struct ide_channel *ch, uint8_t command)
 			break;
 		atapi_packet(ch);
 		return;
-	case 0xef: /* SET FEATURES: transfer mode, caches, ... all accepted */
+	case 0xef: /* SET FEATURES: the write cache on (02h) or off (82h); the rest accepted */
+		if (d->tf.feature == 0x02 || d->tf.feature == 0x82)
+			d->write_cache = d->tf.feature == 0x02;
+		command_done(ch);
+		return;
 	case 0xe7: /* FLUSH CACHE */
 	case 0xea: /* FLUSH CACHE EXT */
-		if (command != 0xef && disk && !block_flush(d->block_drive)) {
+		if (disk && !block_flush(d->block_drive)) {
 			command_error(ch, ERR_ABRT);
 			return;
 		}
@@ -547,6 +560,7 @@ static void execute(struct ide_channel *ch, uint8_t command)
 	default: break;
 	}
 	if (!disk) {
+		set_signature(d); /* an ATA command to a packet device: say what it is */
 		command_error(ch, ERR_ABRT);
 		return;
 	}
@@ -724,10 +738,12 @@ static void ide_command_write(void *dev, uint64_t offset, unsigned size, uint64_
 	}
 	ch->control &= (uint8_t)~0x80; /* any write clears HOB */
 	if (offset == REG_STATUS_COMMAND) {
-		if (selected(ch)->kind != IDE_NONE && !(ch->control & CTL_SRST))
+		if ((selected(ch)->kind != IDE_NONE || v == 0x90) && !(ch->control & CTL_SRST))
 			execute(ch, v);
 		return;
 	}
+	if (ch->transfer != IDE_XFER_NONE)
+		return; /* the task file is the command's until its data has moved (ATA-7 6.2) */
 	for (unsigned i = 0; i < 2; i++) {
 		struct ide_taskfile *tf = &ch->drives[i].tf;
 		switch (offset) {
@@ -800,12 +816,15 @@ void ide_attach(struct ide *ide, unsigned position, enum ide_kind kind, unsigned
 	d->block_drive = (uint8_t)block_drive;
 	uint64_t bytes = block_size(block_drive);
 	d->sectors = bytes / (kind == IDE_CDROM ? IDE_CD_BLOCK : IDE_SECTOR);
+	d->write_cache = true;
 	if (kind == IDE_DISK) { /* the usual translation: 16 heads, 63 sectors a track */
 		uint64_t cylinders = d->sectors / (16 * 63ull);
 		d->cylinders = (uint16_t)(cylinders > 16383 ? 16383 : cylinders ? cylinders : 1);
 		d->heads = 16;
 		d->sectors_per_track = 63;
 	}
+	d->chs_heads = d->heads ? d->heads : 1; /* a CD has no geometry; keep the divisions safe */
+	d->chs_sectors = d->sectors_per_track ? d->sectors_per_track : 1;
 	reset_channel(ch);
 }
 

@@ -30,10 +30,10 @@ struct ide_drive {
 	uint16_t cylinders, heads, sectors_per_track; /* the geometry IDENTIFY reports */
 	uint16_t chs_heads, chs_sectors;	      /* INITIALIZE DEVICE PARAMETERS */
 	uint8_t multi;				      /* SET MULTIPLE: sectors per block, 0 off */
+	bool write_cache; /* SET FEATURES 02h/82h; off: flush each write */
 	struct ide_taskfile tf;
 	/* ATAPI: sense of the last command (SPC-3 4.5), for REQUEST SENSE */
 	uint8_t sense_key, asc;
-	bool unit_attention; /* the medium is "new" after power-on or reset */
 };
 
 /* What the data register moves now (ATA-7 vol. 2 PIO protocols). */
@@ -74,7 +74,8 @@ void ide_init(struct ide *ide, unsigned irq_primary, unsigned irq_secondary);
 /* Put an image behind position 0-3 (primary master, primary slave, secondary master,
  * secondary slave); block_drive is its block backend number, already open. */
 void ide_attach(struct ide *ide, unsigned position, enum ide_kind kind, unsigned block_drive);
-/* The CMOS hard disk bytes the BIOS reads (0x12, 0x19, 0x1a) and 0x39 translation. */
+/* CMOS 0x39: the BIOS's CHS translation for each disk (2 bits each: 1 LBA, 0 none), as
+ * SeaBIOS reads it on an emulator (block.c get_translation). */
 uint8_t ide_cmos_translation(const struct ide *ide);
 
 #endif

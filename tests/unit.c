@@ -1252,6 +1252,13 @@ static void ata_command(uint16_t base, uint8_t device, uint8_t count, uint32_t l
 	outb(base + 7, command);
 }
 
+/* Read what a command offers until DRQ drops (the task file is the command's until then). */
+static void drain(uint16_t base)
+{
+	for (unsigned i = 0; i < 65536 && (inb(base + 0x206) & 0x08); i++)
+		in(base, 2);
+}
+
 static void test_ide_pci_function_and_detection(void)
 {
 	ide_board(BLOCK_READ_WRITE);
@@ -1380,10 +1387,14 @@ static void test_ide_pio_read_write(void)
 	outb(0x1f7, 0x24);
 	CHECK_EQ(inb(0x1f7), 0x58);
 	CHECK_EQ(in(0x1f0, 4), 4000);
+	drain(0x1f0);
+	outb(0x1f2, 1); /* now the registers take writes again */
+	CHECK_EQ(inb(0x1f2), 1);
 	/* CHS: cylinder 1, head 2, sector 3 = (1 * 16 + 2) * 63 + 2 */
 	ata_command(0x1f0, 0xa2, 1, 3 | 1 << 8, 0x20);
 	CHECK_EQ(inb(0x1f7), 0x58);
 	CHECK_EQ(in(0x1f0, 4), (1 * 16 + 2) * 63 + 2);
+	drain(0x1f0);
 	/* READ MULTIPLE needs SET MULTIPLE first; then 4 sectors a block */
 	ata_command(0x1f0, 0xe0, 8, 0, 0xc4);
 	CHECK_EQ(inb(0x1f7), 0x51);
@@ -1396,6 +1407,26 @@ static void test_ide_pio_read_write(void)
 	for (unsigned i = 0; i < 512; i++)
 		CHECK_EQ(in(0x1f0, 4), i % 128 == 0 ? 16 + i / 128 : (16 + i / 128) * 0x01010101u);
 	CHECK_EQ(inb(0x1f7), 0x58); /* the second block of four */
+	drain(0x1f0);
+	/* A software reset keeps SET MULTIPLE (and the CHS translation); DEV reads 0 after it */
+	outb(0x1f6, 0xb0);
+	outb(0x3f6, 0x0c);
+	outb(0x3f6, 0x08);
+	CHECK_EQ(inb(0x1f6), 0x00);
+	ata_command(0x1f0, 0xe0, 8, 16, 0xc4);
+	CHECK_EQ(inb(0x1f7), 0x58);
+	drain(0x1f0);
+	/* The write cache: on from power-on (IDENTIFY word 85 bit 5), off with SET FEATURES 82h */
+	outb(0x1f1, 0x82);
+	ata_command(0x1f0, 0xe0, 0, 0, 0xef);
+	CHECK_EQ(inb(0x1f7), 0x50);
+	ata_command(0x1f0, 0xe0, 0, 0, 0xec);
+	uint16_t id[256];
+	for (unsigned i = 0; i < 256; i++)
+		id[i] = (uint16_t)in(0x1f0, 2);
+	CHECK_EQ(id[82] & 0x20, 0x20);
+	CHECK_EQ(id[85] & 0x20, 0);
+	CHECK_EQ(id[59], 0x0104); /* multiple mode: 4 sectors */
 }
 
 static void test_ide_out_of_range_and_read_only(void)
@@ -1406,6 +1437,9 @@ static void test_ide_out_of_range_and_read_only(void)
 	CHECK_EQ(inb(0x1f1), 0x10);
 	ata_command(0x1f0, 0xe0, 1, DISK_SECTORS - 1, 0x20); /* the last one is fine */
 	CHECK_EQ(inb(0x1f7), 0x58);
+	outb(0x1f6, 0xf0); /* mid-transfer the task file is not the guest's to change */
+	CHECK_EQ(inb(0x1f6), 0xe0);
+	drain(0x1f0);
 	ata_command(0x1f0, 0xe0, 0, 0x0fffffff, 0x40); /* READ VERIFY far away */
 	CHECK_EQ(inb(0x1f7), 0x51);
 	ata_command(0x1f0, 0xa0, 1, 64, 0x20); /* CHS sector 0 does not exist */
@@ -1481,6 +1515,13 @@ static void test_atapi_commands(void)
 	CHECK_EQ(inb(0x177), 0x50);
 	atapi_packet(past_end, 2048);
 	CHECK_EQ(inb(0x177), 0x51);
+	/* READ TOC from track AAh: the lead-out alone (Linux's sr_read_tocentry reads it) */
+	uint8_t toc_leadout[12] = {0x43, 0, 0, 0, 0, 0, 0xaa, 0, 12};
+	atapi_packet(toc_leadout, 12);
+	CHECK_EQ(in(0x170, 4), 0x01010a00); /* length 10 (big-endian), tracks 1 to 1 */
+	CHECK_EQ(in(0x170, 4), 0x00aa1400); /* the lead-out's descriptor */
+	CHECK_EQ(in(0x170, 4), 64u << 24);  /* at block 64, big-endian */
+	CHECK_EQ(inb(0x177), 0x50);
 	/* ATA reads are refused by a packet device */
 	ata_command(0x170, 0xe0, 1, 0, 0x20);
 	CHECK_EQ(inb(0x177), 0x51);
@@ -1502,10 +1543,20 @@ static void test_block_backend(void)
 	make_image(path, sizeof(path), "big.img", 4096);
 	CHECK(block_open(0, path, BLOCK_READ_WRITE, 512, 2048, err, sizeof(err)) < 0);
 	CHECK(strstr(err, "too large") != NULL);
-	/* a writer locks out everyone else */
-	CHECK(block_open(0, path, BLOCK_READ_WRITE, 512, UINT64_MAX, err, sizeof(err)) == 0);
-	CHECK(block_open(1, path, BLOCK_READ_ONLY, 512, UINT64_MAX, err, sizeof(err)) < 0);
+	/* a writer elsewhere (another open file description: another vmm) locks everyone out */
+	int other = open(path, O_RDWR);
+	struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	CHECK(other >= 0 && fcntl(other, F_OFD_SETLK, &lock) == 0);
+	CHECK(block_open(0, path, BLOCK_READ_ONLY, 512, UINT64_MAX, err, sizeof(err)) < 0);
 	CHECK(strstr(err, "in use") != NULL && strstr(err, path) != NULL);
+	close(other);
+	CHECK(block_open(0, path, BLOCK_READ_WRITE, 512, UINT64_MAX, err, sizeof(err)) == 0);
+	other = open(path, O_RDONLY); /* and a reader cannot take its share while we write */
+	lock.l_type = F_RDLCK;
+	CHECK(other >= 0 && fcntl(other, F_OFD_SETLK, &lock) < 0);
+	close(other);
+	CHECK(block_open(1, path, BLOCK_READ_ONLY, 512, UINT64_MAX, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "given twice") != NULL);
 	uint8_t buf[8] = "written";
 	CHECK(block_write(0, 4088, buf, 8));
 	CHECK(!block_write(0, 4090, buf, 8)); /* past the end */
@@ -1514,18 +1565,20 @@ static void test_block_backend(void)
 	CHECK_EQ(file_word(path, 4088), 0x74697277); /* "writ" */
 	/* a snapshot reads the file, keeps its writes, leaves the file alone */
 	CHECK(block_open(0, path, BLOCK_SNAPSHOT, 512, UINT64_MAX, err, sizeof(err)) == 0);
-	CHECK(block_open(1, path, BLOCK_READ_ONLY, 512, UINT64_MAX, err, sizeof(err)) == 0);
 	uint8_t more[4] = "abcd", back[4];
 	CHECK(block_write(0, 512, more, 4));
 	CHECK(block_read(0, 512, back, 4) && memcmp(back, "abcd", 4) == 0);
-	CHECK(block_read(1, 512, back, 4) && load_le(back, 4) == 1);
+	CHECK_EQ(file_word(path, 512), 1);
 	uint8_t span[600]; /* bytes 500-1099: file, overlay (its sector completed from the file),
 			      file */
 	CHECK(block_read(0, 500, span, sizeof(span)));
 	CHECK(span[11] == 0 && memcmp(span + 12, "abcd", 4) == 0 && span[16] == 1 &&
 	      span[523] == 1);
 	CHECK(span[524] == 2 && span[525] == 0 && span[528] == 2);
+	block_close_all();
+	CHECK(block_open(1, path, BLOCK_READ_ONLY, 512, UINT64_MAX, err, sizeof(err)) == 0);
 	CHECK(!block_write(1, 512, more, 4)); /* read-only */
+	CHECK(block_write(1, 512, more, 0) == false);
 	block_close_all();
 	CHECK_EQ(file_word(path, 512), 1);
 }
