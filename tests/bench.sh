@@ -11,12 +11,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-make -s vmm build/measure build/guests/triple.bin
+make -s vmm build/measure build/guests/triple.bin build/guests/hello.bin
 command -v qemu-system-x86_64 >/dev/null || apt-get install -y -q qemu-system-x86 >/dev/null
 p=build/bench
 rm -rf "$p"
 mkdir -p "$p/qemu-data"
-cp vmm build/measure /usr/share/seabios/bios.bin "$p/"
+cp vmm build/measure /usr/share/seabios/bios.bin build/guests/hello.bin "$p/"
 cp "$(command -v qemu-system-x86_64)" "$p/qemu-system-x86_64"
 cp -L /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$p/qemu-data/" 2>/dev/null || true
 cp -L /usr/share/seabios/vgabios-isavga.bin "$p/qemu-data/vgabios.bin" # QEMU's isa-vga ROM
