@@ -127,12 +127,13 @@ marker_ms() {
 	done
 }
 if [ -f disks/linux.img ]; then
+	mkdir -p /var/tmp 2>/dev/null # QEMU 7.2 keeps its -snapshot overlay there
 	: >lv.raw
 	: >lq.raw
 	i=0
 	while [ $i -lt "$runs" ]; do
 		marker_ms ./vmm --display none --vga none --snapshot --hda disks/linux.img >>lv.raw
-		marker_ms ./qemu-system-x86_64 -L ./qemu-data -enable-kvm -M pc -m 128 -nodefaults \
+						marker_ms ./qemu-system-x86_64 -L ./qemu-data -bios ./bios.bin -enable-kvm -M pc -m 128 -nodefaults \
 			-display none -serial stdio -no-reboot -snapshot \
 			-drive file=disks/linux.img,format=raw,if=ide >>lq.raw
 		i=$((i + 1))
