@@ -147,7 +147,7 @@ build/core-test-asan: $(CORE_TEST) $(HDRS)
 	  -fno-sanitize-recover=all -DVMM_SANITIZED -o $@ $(CORE_TEST)
 
 # libFuzzer targets: one per device model, the whole port bus, and the option/image paths.
-FUZZ_DEVICES := cmos pci fw_cfg i8042 uart sysctl debugcon vga ide bus
+FUZZ_DEVICES := cmos pci fw_cfg i8042 uart sysctl debugcon vga ide fdc bus
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz-%,$(FUZZ_DEVICES)) build/fuzz/fuzz-args \
   build/fuzz/fuzz-keys
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -826,6 +826,25 @@ static void open_disks(const struct options *o)
 			exit(EXIT_ERROR);
 		}
 	}
+	for (unsigned i = 0; i < 2; i++) {
+		uint8_t c, h, s, type;
+		if (!o->fd[i])
+			continue;
+		if (block_open(BOARD_FLOPPY_BLOCK + i, o->fd[i],
+			       o->snapshot ? BLOCK_SNAPSHOT : BLOCK_READ_WRITE, FDC_SECTOR,
+			       UINT64_MAX, err, sizeof(err)) < 0) {
+			fprintf(stderr, "vmm: %s\n", err);
+			exit(EXIT_ERROR);
+		}
+		if (fdc_geometry(block_size(BOARD_FLOPPY_BLOCK + i), &c, &h, &s, &type) < 0) {
+			fprintf(
+			    stderr,
+			    "vmm: floppy image %s: %llu bytes is not a floppy's size (360K, 720K, "
+			    "1.2M, 1.44M or 2.88M)\n",
+			    o->fd[i], (unsigned long long)block_size(BOARD_FLOPPY_BLOCK + i));
+			exit(EXIT_ERROR);
+		}
+	}
 }
 
 static void setup_devices(const struct options *o)
@@ -846,6 +865,8 @@ static void setup_devices(const struct options *o)
 			cfg.ide_drives[i] = IDE_DISK;
 	if (o->cdrom)
 		cfg.ide_drives[cdrom_position(o)] = IDE_CDROM;
+	for (unsigned i = 0; i < 2; i++)
+		cfg.floppy_drives[i] = o->fd[i] != NULL;
 	int built = board_init(&vm.board, &cfg);
 	if (built == -2) {
 		const struct bus_region *taken = bus_find(&vm.board.io, o->exit_port);

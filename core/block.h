@@ -5,7 +5,7 @@
 
 #include "../vmm.h"
 
-#define BLOCK_MAX_DRIVES 4
+#define BLOCK_MAX_DRIVES 6 /* IDE positions 0-3, floppies 4-5 */
 
 enum block_mode {
 	BLOCK_READ_WRITE,

@@ -2,6 +2,7 @@
  * expect. The PIC, PIT, IOAPIC and local APICs are KVM's, inside the kernel. */
 #include "board.h"
 
+#include "block.h"
 #include "console.h"
 #include "keyboard.h"
 #include "timer.h"
@@ -10,7 +11,15 @@
 #include <string.h>
 
 /* Interrupt lines (ISA IRQs; the same GSI on the IOAPIC). */
-enum { IRQ_KEYBOARD = 1, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12, IRQ_IDE0 = 14, IRQ_IDE1 = 15 };
+enum {
+	IRQ_KEYBOARD = 1,
+	IRQ_COM1 = 4,
+	IRQ_FLOPPY = 6,
+	IRQ_RTC = 8,
+	IRQ_MOUSE = 12,
+	IRQ_IDE0 = 14,
+	IRQ_IDE1 = 15
+};
 
 #define DEVICE(field) offsetof(struct board, field)
 
@@ -32,6 +41,9 @@ static const struct port_range {
     {0x0cf8, 1, &pci_address_ops, DEVICE(pci), "pci address"},
     {0x0cf9, 1, &sysctl_reset_control_ops, DEVICE(sysctl), "reset control"},
     {0x0cfc, 4, &pci_data_ops, DEVICE(pci), "pci data"},
+    {0x0000, 16, &isa_dma_ops, DEVICE(dma), "dma"},
+    {0x0081, 15, &isa_dma_page_ops, DEVICE(dma), "dma pages"},
+    {0x00c0, 32, &isa_dma_high_ops, DEVICE(dma), "dma (16-bit)"},
 };
 
 const struct port_span board_batched_ports[] = {
@@ -49,8 +61,8 @@ const struct port_span board_batched_ports[] = {
     {0x02f8, 8},
     {0x0378, 8},
     {0x03e8, 8},
-    {0x0000, 16}, /* ISA DMA controllers and page registers, which nothing */
-    {0x0081, 15}, /* answers here: SeaBIOS only writes them */
+    {0x0000, 16}, /* the DMA controllers and page registers: programmed, then */
+    {0x0081, 15}, /* used by the floppy's command, which exits */
     {0x00c0, 32},
     /* VGA registers: what a write does shows only in a later read (which exits) or on the
      * screen, whose snapshot replays the batch first. A mode set is thousands of writes. */
@@ -105,8 +117,7 @@ static int fill_fw_cfg(struct board *b, const struct board_config *cfg)
 	return err;
 }
 
-/* The IDE function and its drives, when there is a drive. The boot order goes both ways
- * SeaBIOS reads it: the CMOS boot flags (as QEMU's -boot) and fw_cfg bootorder paths. */
+/* The IDE function and its drives, when there is a drive. */
 static int add_ide(struct board *b, const struct board_config *cfg)
 {
 	bool any = false;
@@ -124,13 +135,27 @@ static int add_ide(struct board *b, const struct board_config *cfg)
 	err |= bus_add(&b->io, 0x376, 1, &ide_control_ops, &b->ide.channels[1], "ide1 control");
 	err |= pci_add_function(&b->pci, 0x09, &b->ide.config, NULL, NULL); /* 00:01.1 */
 	b->cmos.ram[0x39] = ide_cmos_translation(&b->ide);
+	return err;
+}
 
+/* The boot order goes both ways SeaBIOS reads it: the CMOS boot flags (as QEMU's -boot)
+ * and fw_cfg bootorder, a device path per drive in that order. */
+static int set_boot_order(struct board *b, const struct board_config *cfg)
+{
 	const char *order = cfg->boot_order && cfg->boot_order[0] ? cfg->boot_order : "cad";
 	unsigned flags = 0, n = 0;
 	size_t used = 0;
 	for (unsigned i = 0; order[i] && i < 3; i++) {
 		char c = order[i];
 		flags |= (c == 'a' ? 1u : c == 'c' ? 2u : 3u) << (4 * i); /* SeaBIOS boot_init */
+		for (unsigned fd = 0; c == 'a' && fd < 2; fd++) {
+			if (!cfg->floppy_drives[fd])
+				continue;
+			int w = snprintf(b->bootorder + used, sizeof(b->bootorder) - used,
+					 "/pci@i0cf8/isa@1/fdc@03f0/floppy@%u\n", fd);
+			if (w > 0 && (size_t)w < sizeof(b->bootorder) - used)
+				used += (size_t)w, n++;
+		}
 		for (unsigned pos = 0; pos < 4; pos++) {
 			bool cd = cfg->ide_drives[pos] == IDE_CDROM;
 			if (cfg->ide_drives[pos] == IDE_NONE || cd != (c == 'd') || c == 'a')
@@ -143,8 +168,29 @@ static int add_ide(struct board *b, const struct board_config *cfg)
 	}
 	b->cmos.ram[0x3d] = (uint8_t)flags;		    /* first and second device */
 	b->cmos.ram[0x38] = (uint8_t)((flags >> 4) & 0xf0); /* the third, high nibble */
-	if (n)
-		err |= fw_cfg_add_file(&b->fw_cfg, "bootorder", b->bootorder, (uint32_t)used + 1);
+	return n ? fw_cfg_add_file(&b->fw_cfg, "bootorder", b->bootorder, (uint32_t)used + 1) : 0;
+}
+
+/* The floppy controller and its drives, when there is a floppy. */
+static int add_floppies(struct board *b, const struct board_config *cfg)
+{
+	if (!cfg->floppy_drives[0] && !cfg->floppy_drives[1])
+		return 0;
+	fdc_init(&b->fdc, IRQ_FLOPPY);
+	fdc_connect_dma(&b->dma);
+	unsigned n = 0;
+	for (unsigned i = 0; i < 2; i++) {
+		unsigned drive = BOARD_FLOPPY_BLOCK + i;
+		if (cfg->floppy_drives[i] &&
+		    fdc_attach(&b->fdc, i, drive, block_size(drive), !block_writable(drive)) < 0)
+			return -1;
+		n += cfg->floppy_drives[i];
+	}
+	b->cmos.ram[0x10] = fdc_cmos_types(&b->fdc);
+	b->cmos.ram[0x14] =
+	    (uint8_t)((b->cmos.ram[0x14] & 0x3e) | 1 | (n - 1) << 6); /* equipment */
+	int err = bus_add(&b->io, 0x3f0, 6, &fdc_ops, &b->fdc, "floppy");
+	err |= bus_add(&b->io, 0x3f7, 1, &fdc_dir_ops, &b->fdc, "floppy input/control");
 	return err;
 }
 
@@ -171,6 +217,7 @@ int board_init(struct board *b, const struct board_config *cfg)
 	sysctl_init(&b->sysctl);
 	uart_init(&b->com1, IRQ_COM1, STREAM_COM1);
 	vga_init(&b->vga);
+	isa_dma_init(&b->dma);
 
 	int err = 0;
 	for (unsigned i = 0; i < ARRAY_SIZE(port_map); i++) {
@@ -189,6 +236,8 @@ int board_init(struct board *b, const struct board_config *cfg)
 	console_connect_input(STREAM_KEYBOARD, keyboard_deliver, &b->i8042);
 	err |= fill_fw_cfg(b, cfg);
 	err |= add_ide(b, cfg);
+	err |= add_floppies(b, cfg);
+	err |= set_boot_order(b, cfg);
 	if (err)
 		return -1;
 	b->exit_port.port = cfg->exit_port;

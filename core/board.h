@@ -8,10 +8,12 @@
 #include "../devices/cmos.h"
 #include "../devices/debugcon.h"
 #include "../devices/exit_port.h"
+#include "../devices/fdc.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i440fx.h"
 #include "../devices/i8042.h"
 #include "../devices/ide.h"
+#include "../devices/isa_dma.h"
 #include "../devices/pci.h"
 #include "../devices/piix3.h"
 #include "../devices/sysctl.h"
@@ -25,6 +27,7 @@
 #define BIOS_LOW_WINDOW	    (128 * KiB) /* the image's tail also appears below 1 MiB */
 #define E820_MAX_ENTRIES    8
 #define BOARD_DEBUGCON_PORT 0x402
+#define BOARD_FLOPPY_BLOCK  4 /* the block backend's drives 4 and 5: the floppies */
 
 struct board_config {
 	uint64_t ram_size;
@@ -40,6 +43,8 @@ struct board_config {
 	/* IDE positions 0-3 (primary master ... secondary slave): enum ide_kind; the image is
 	 * block backend drive number = position, already open. */
 	uint8_t ide_drives[4];
+	/* Floppy drives 0 and 1: present (block backend drive BOARD_FLOPPY_BLOCK + n, open). */
+	bool floppy_drives[2];
 	const char *boot_order; /* drive letters a, c, d; "" or NULL: c, a, d */
 };
 
@@ -57,7 +62,9 @@ struct board {
 	struct uart com1;
 	struct vga vga;
 	struct exit_port exit_port;
-	struct ide ide;			     /* on the board only with a drive on it */
+	struct ide ide; /* on the board only with a drive on it */
+	struct isa_dma dma;
+	struct fdc fdc;			     /* on the board only with a floppy drive */
 	uint8_t e820[20 * E820_MAX_ENTRIES]; /* etc/e820: {u64 addr, u64 len, u32 type} LE */
 	unsigned e820_entries;
 	char bootorder[160]; /* fw_cfg bootorder: device paths in boot order */

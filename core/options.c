@@ -37,6 +37,8 @@ const char usage_text[] =
     "      --hda FILE      raw hard disk image (also --hdb, --hdc); --hda-ro FILE\n"
     "                      and so on: the guest may not write it\n"
     "      --cdrom FILE    ISO image for the ATAPI CD-ROM (read-only)\n"
+    "      --fda FILE      floppy image for drive A: (also --fdb): 360K, 720K,\n"
+    "                      1.2M, 1.44M or 2.88M\n"
     "      --snapshot      guest writes stay in memory; the images are untouched\n"
     "      --boot ORDER    boot from c (hard disk), d (CD-ROM), a (floppy) in this\n"
     "                      order, e.g. dc (default: c, then a, then d)\n"
@@ -127,7 +129,9 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 		OPT_HDA_RO = OPT_HDA + 3,
 		OPT_CDROM = OPT_HDA_RO + 3,
 		OPT_SNAPSHOT,
-		OPT_BOOT
+		OPT_BOOT,
+		OPT_FDA,
+		OPT_FDB
 	};
 	static const struct option longopts[] = {
 	    {"bios", required_argument, NULL, 'b'},
@@ -149,6 +153,8 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 	    {"hdb-ro", required_argument, NULL, OPT_HDA_RO + 1},
 	    {"hdc-ro", required_argument, NULL, OPT_HDA_RO + 2},
 	    {"cdrom", required_argument, NULL, OPT_CDROM},
+	    {"fda", required_argument, NULL, OPT_FDA},
+	    {"fdb", required_argument, NULL, OPT_FDB},
 	    {"snapshot", no_argument, NULL, OPT_SNAPSHOT},
 	    {"boot", required_argument, NULL, OPT_BOOT},
 	    {"no-seccomp", no_argument, NULL, 'S'},
@@ -259,14 +265,16 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 		case OPT_HDA_RO:
 		case OPT_HDA_RO + 1:
 		case OPT_HDA_RO + 2:
+		case OPT_FDA:
+		case OPT_FDB:
 		case OPT_CDROM: {
 			if (!optarg[0]) {
 				snprintf(err, errlen, "option '--%s' needs a file name",
 					 longopts[longindex].name);
 				return -1;
 			}
-			if (c == OPT_CDROM) {
-				o->cdrom = optarg;
+			if (c == OPT_CDROM || c == OPT_FDA || c == OPT_FDB) {
+				*(c == OPT_CDROM ? &o->cdrom : &o->fd[c - OPT_FDA]) = optarg;
 				break;
 			}
 			unsigned i = (unsigned)(c - OPT_HDA) % 3;

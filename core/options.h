@@ -34,6 +34,7 @@ struct options {
 	const char *hd[3];   /* --hda, --hdb, --hdc: raw hard disk images */
 	bool hd_readonly[3]; /* given as --hda-ro and so on */
 	const char *cdrom;   /* an ISO image */
+	const char *fd[2];   /* --fda, --fdb: floppy images */
 	bool snapshot;	     /* guest writes stay in memory */
 	char boot_order[4];  /* --boot: drive letters a, c, d in order ("" = default) */
 	bool seccomp;

@@ -126,7 +126,7 @@ static uint64_t get_be(const uint8_t *p, unsigned size)
  * guest gets zeros. */
 static bool dma_read(struct fw_cfg *f, uint64_t gpa, uint32_t len)
 {
-	static const uint8_t zeros[4096];
+	static uint8_t zeros[4096]; /* never written; not const, so it costs the binary nothing */
 	const struct fw_cfg_item *it = find_item(f, f->selected);
 	uint32_t have = it && f->offset < it->size ? it->size - f->offset : 0;
 	uint32_t n = have < len ? have : len;

@@ -38,6 +38,9 @@ static const uint16_t ports[] = {
 #elif defined(FUZZ_DEVICE_vga)
     0x3b4, 0x3b5, 0x3ba, 0x3c0, 0x3c1, 0x3c2, 0x3c4, 0x3c5, 0x3c6, 0x3c7,
     0x3c8, 0x3c9, 0x3ca, 0x3cc, 0x3ce, 0x3cf, 0x3d4, 0x3d5, 0x3da
+#elif defined(FUZZ_DEVICE_fdc)
+    0x3f0, 0x3f1, 0x3f2, 0x3f3, 0x3f4, 0x3f5, 0x3f7, 0x00, 0x02, 0x04, 0x05,
+    0x06,  0x08,  0x0a,	 0x0b,	0x0c,  0x0d,  0x0f,  0x81, 0x87
 #elif defined(FUZZ_DEVICE_ide)
     0x1f0, 0x1f1, 0x1f2, 0x1f3, 0x1f4, 0x1f5, 0x1f6, 0x1f7, 0x3f6, 0x170,
     0x171, 0x172, 0x173, 0x174, 0x175, 0x176, 0x177, 0x376
@@ -63,6 +66,10 @@ static void check_invariants(void)
 	if (board.cmos.index > 0x7f || (board.cmos.ram[0x0c] & 0x0f))
 		abort();
 	if (board.fw_cfg.nitems > FW_CFG_MAX_ITEMS)
+		abort();
+	const struct fdc *fd = &board.fdc;
+	if (fd->command_len >= sizeof(fd->command) || fd->result_len > sizeof(fd->result) ||
+	    fd->result_pos > fd->result_len || fd->reset_senses > 4)
 		abort();
 	for (unsigned i = 0; i < 2; i++) {
 		const struct ide_channel *ch = &board.ide.channels[i];
@@ -96,11 +103,13 @@ static void open_images(void)
 	static const struct {
 		unsigned drive, bytes, sector;
 		enum block_mode mode;
-	} images[] = {{0, 1 << 20, 512, BLOCK_SNAPSHOT}, {2, 1 << 17, 2048, BLOCK_READ_ONLY}};
+	} images[] = {{0, 1 << 20, 512, BLOCK_SNAPSHOT},
+		      {2, 1 << 17, 2048, BLOCK_READ_ONLY},
+		      {BOARD_FLOPPY_BLOCK, 1474560, 512, BLOCK_SNAPSHOT}};
 	if (opened)
 		return;
 	opened = true;
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(images); i++) {
 		int fd = memfd_create("image", 0);
 		char path[64], err[256];
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
@@ -119,7 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						   .cpus = 1,
 						   .vga_rom = vga_rom,
 						   .vga_rom_size = sizeof(vga_rom),
-						   .ide_drives = {IDE_DISK, IDE_NONE, IDE_CDROM}};
+						   .ide_drives = {IDE_DISK, IDE_NONE, IDE_CDROM},
+						   .floppy_drives = {true, false}};
 	open_images();
 	fake_machine_reset();
 	fake_console_reset();

@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")/.."
 make -s fuzz >build/fuzz-build.log 2>&1 || { echo "not ok - fuzz: build"; tail build/fuzz-build.log; exit 1; }
 status=0
-for t in cmos pci fw_cfg i8042 uart sysctl debugcon vga ide bus keys args; do
+for t in cmos pci fw_cfg i8042 uart sysctl debugcon vga ide fdc bus keys args; do
 	work=$(mktemp -d)
 	log=build/fuzz/$t.log
 	build/fuzz/fuzz-$t "$@" -artifact_prefix="build/fuzz/$t-" "$work" "fuzz/corpus/$t" >"$log" 2>&1

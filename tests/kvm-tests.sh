@@ -520,6 +520,18 @@ run --boot x --hda "$T/hd.img"
 expect "--boot x: usage error" 2 "" "invalid boot order"
 run --hda
 expect "--hda without a file: usage error" 2 "" "needs an argument"
+# the floppy drive: the same boot sector from --fda, through the 82077AA and ISA DMA
+cp "$DISKS/fd.img" "$T/fd.img"
+run --fda "$T/fd.img"
+expect "--fda: SeaBIOS boots the floppy" 0 "boot sector: drive 00" "$RESET"
+expect "--fda: the boot sector reads the next sector" 0 "sector two says hello" ""
+expect "--fda: the boot sector's write succeeds" 0 "write ok" ""
+if [ "$(sector "$T/fd.img" 3)" = "written by the boot sector" ]; then ok "--fda: the written sector is in the image"
+else not_ok "--fda: the written sector is in the image" "sector 3: $(sector "$T/fd.img" 3)"; fi
+run --fda "$T/hd.img"
+expect "--fda with an image of no floppy's size: refused, named" 1 "" "hd.img: 1048576 bytes is not a floppy's size"
+run --hda "$T/hd.img" --fda "$T/fd.img" --boot ac
+expect "--boot ac: the floppy boots before the hard disk" 0 "boot sector: drive 00" ""
 # El Torito floppy emulation from the CD-ROM; --boot picks the CD over the hard disk
 run --cdrom "$DISKS/fdemu.iso"
 expect "--cdrom: El Torito floppy emulation boots the boot sector as drive 00" 0 "boot sector: drive 00" ""

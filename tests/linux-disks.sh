@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build the disks the KVM tests boot from, into OUT_DIR:
 #   hd.img      1 MiB hard disk: tests/disks/bootsector.S, a message in sector 2
-#   fdemu.iso   an El Torito CD whose boot image is a 1.44 MB floppy with the same sector
+#   fd.img      a 1.44 MB floppy with the same boot sector and message
+#   fdemu.iso   an El Torito CD whose boot image is that floppy (floppy emulation)
 #   linux.img   48 MiB hard disk: a FAT file system made with Debian's syslinux holding the
 #               test kernel and an initramfs (below); the last 8 MiB are outside it, for
 #               the Linux guest to read and write
@@ -38,6 +39,7 @@ mkdir "$work/fd"
 head -c 1474560 /dev/zero >"$work/fd/floppy.img"
 dd if="$out/hd.img" of="$work/fd/floppy.img" bs=1024 count=1 conv=notrunc status=none
 xorriso -as mkisofs -quiet -o "$out/fdemu.iso" -b floppy.img -c boot.cat "$work/fd"
+cp "$work/fd/floppy.img" "$out/fd.img"
 
 # The Linux guest's initramfs.
 root=$work/root

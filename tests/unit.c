@@ -1527,6 +1527,111 @@ static void test_atapi_commands(void)
 	CHECK_EQ(inb(0x177), 0x51);
 }
 
+/* ---- the floppy controller and the DMA controller ----------------------------------------- */
+static void fdc_send(const uint8_t *bytes, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		CHECK_EQ(inb(0x3f4) & 0xc0, 0x80); /* RQM, host to controller */
+		outb(0x3f5, bytes[i]);
+	}
+}
+
+static void fdc_receive(uint8_t *bytes, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		CHECK_EQ(inb(0x3f4) & 0xc0, 0xc0); /* RQM, controller to host */
+		bytes[i] = inb(0x3f5);
+	}
+	CHECK_EQ(inb(0x3f4) & 0xc0, 0x80); /* and no more */
+}
+
+/* Channel 2 for len bytes at addr, as SeaBIOS's dma_floppy programs it. */
+static void dma_channel2(uint32_t addr, uint16_t len, bool to_memory)
+{
+	outb(0x0a, 0x06);
+	outb(0x0c, 0);
+	outb(0x04, (uint8_t)addr);
+	outb(0x04, (uint8_t)(addr >> 8));
+	outb(0x0c, 0);
+	outb(0x05, (uint8_t)(len - 1));
+	outb(0x05, (uint8_t)((len - 1) >> 8));
+	outb(0x0b, to_memory ? 0x46 : 0x4a);
+	outb(0x81, (uint8_t)(addr >> 16));
+	outb(0x0a, 0x02);
+}
+
+static void test_floppy_read_write(void)
+{
+	char path[128], err[256];
+	block_close_all();
+	make_image(path, sizeof(path), "floppy.img", 1474560);
+	CHECK(block_open(BOARD_FLOPPY_BLOCK, path, BLOCK_READ_WRITE, 512, UINT64_MAX, err,
+			 sizeof(err)) == 0);
+	config.floppy_drives[0] = true;
+	new_board();
+	CHECK_EQ(board.cmos.ram[0x10], 0x40); /* drive A: 1.44 MB */
+	CHECK_EQ(inb(0x3f7) & 0x80, 0x80);    /* a disk was put in */
+	/* leave reset with interrupts on: IRQ 6, then a SENSE INTERRUPT per drive */
+	outb(0x3f2, 0x08);
+	outb(0x3f2, 0x1c);
+	CHECK_EQ(fake_irq_raised[6], 1);
+	uint8_t r[7], sense[1] = {0x08}, specify[3] = {0x03, 0xaf, 0x02};
+	for (unsigned i = 0; i < 4; i++) {
+		fdc_send(sense, 1);
+		fdc_receive(r, 2);
+		CHECK_EQ(r[0], 0xc0 + i);
+	}
+	fdc_send(sense, 1); /* nothing more to sense */
+	fdc_receive(r, 1);
+	CHECK_EQ(r[0], 0x80);
+	fdc_send(specify, 3);
+	uint8_t seek[3] = {0x0f, 0x00, 1};
+	fdc_send(seek, 3);
+	CHECK_EQ(fake_irq_raised[6], 2);
+	fdc_send(sense, 1);
+	fdc_receive(r, 2);
+	CHECK_EQ(r[0], 0x20);
+	CHECK_EQ(r[1], 1);
+	CHECK_EQ(inb(0x3f7) & 0x80, 0); /* the step cleared the change line */
+	/* READ DATA: cylinder 1, head 1, sectors 17-18 -> 2 sectors by DMA to 0x10000 */
+	dma_channel2(0x10000, 1024, true);
+	uint8_t read[9] = {0xe6, 0x04, 1, 1, 17, 2, 18, 0x1b, 0xff};
+	fdc_send(read, 9);
+	CHECK_EQ(fake_irq_raised[6], 3);
+	fdc_receive(r, 7);
+	CHECK_EQ(r[0], 0x04);
+	CHECK_EQ(r[1], 0);
+	CHECK_EQ(r[3], 2); /* the next sector: cylinder 2, head 0, sector 1 */
+	CHECK_EQ(r[4], 0);
+	CHECK_EQ(r[5], 1);
+	uint32_t lba = (1 * 2 + 1) * 18 + 16;
+	CHECK_EQ(load_le(fake_ram + 0x10000, 4), lba);
+	CHECK_EQ(load_le(fake_ram + 0x10200, 4), lba + 1);
+	/* WRITE DATA: one sector from memory to cylinder 0, head 0, sector 5 */
+	memcpy(fake_ram + 0x20000, "floppy write", 13);
+	dma_channel2(0x20000, 512, false);
+	uint8_t write[9] = {0xc5, 0x00, 0, 0, 5, 2, 18, 0x1b, 0xff};
+	fdc_send(write, 9);
+	fdc_receive(r, 7);
+	CHECK_EQ(r[0] & 0xc0, 0);
+	CHECK_EQ(file_word(path, 4 * 512ull), 0x706f6c66); /* "flop", in the file at once */
+	/* sectors off the disk or a bad size code end abnormally */
+	dma_channel2(0x10000, 512, true);
+	uint8_t bad[9] = {0xe6, 0x00, 90, 0, 1, 2, 18, 0x1b, 0xff};
+	fdc_send(bad, 9);
+	fdc_receive(r, 7);
+	CHECK_EQ(r[0] & 0xc0, 0x40);
+	CHECK_EQ(r[1], 0x04);
+	uint8_t version[1] = {0x10};
+	fdc_send(version, 1);
+	fdc_receive(r, 1);
+	CHECK_EQ(r[0], 0x90);
+	uint8_t c, h, s, type;
+	CHECK(fdc_geometry(1474560 + 512, &c, &h, &s, &type) < 0);
+	CHECK(fdc_geometry(737280, &c, &h, &s, &type) == 0 && c == 80 && s == 9 && type == 3);
+	block_close_all();
+}
+
 static void test_block_backend(void)
 {
 	char path[128], err[256];
@@ -1640,9 +1745,10 @@ int main(void)
 	RUN(test_ide_out_of_range_and_read_only);
 	RUN(test_atapi_commands);
 	RUN(test_block_backend);
+	RUN(test_floppy_read_write);
 	block_close_all();
-	static const char *const images[] = {"disk.img", "cd.iso", "odd.img", "empty.img",
-					     "big.img"};
+	static const char *const images[] = {"disk.img",  "cd.iso",  "odd.img",
+					     "empty.img", "big.img", "floppy.img"};
 	for (unsigned i = 0; i < ARRAY_SIZE(images); i++) {
 		char path[128];
 		snprintf(path, sizeof(path), "%s/%s", image_dir, images[i]);
