@@ -117,6 +117,21 @@ static int fill_fw_cfg(struct board *b, const struct board_config *cfg)
 	return err;
 }
 
+/* The guest programmed the IDE function: its bus master answers where BAR4 now points, while
+ * I/O decoding is on. (The sizing value 0xfff0 maps nothing.) */
+static void ide_config_written(void *dev, unsigned reg, unsigned size)
+{
+	struct board *b = dev;
+	(void)reg, (void)size;
+	bus_remove(&b->io, &b->ide, &ide_bus_master_ops);
+	uint32_t base = (uint32_t)load_le(&b->ide.config.bytes[IDE_BAR4], 4) & ~0xfu;
+	if ((b->ide.config.bytes[PCI_COMMAND] & 1) && base && base <= 0xfff0 - 16 &&
+	    bus_add(&b->io, base, 16, &ide_bus_master_ops, &b->ide, "ide bus master") < 0)
+		debug(1, "IDE bus master at 0x%04x: the ports are taken\n", base);
+}
+
+static const struct pci_function_ops ide_pci_ops = {.config_written = ide_config_written};
+
 /* The IDE function and its drives, when there is a drive. */
 static int add_ide(struct board *b, const struct board_config *cfg)
 {
@@ -133,7 +148,7 @@ static int add_ide(struct board *b, const struct board_config *cfg)
 	err |= bus_add(&b->io, 0x3f6, 1, &ide_control_ops, &b->ide.channels[0], "ide0 control");
 	err |= bus_add(&b->io, 0x170, 8, &ide_command_ops, &b->ide.channels[1], "ide1");
 	err |= bus_add(&b->io, 0x376, 1, &ide_control_ops, &b->ide.channels[1], "ide1 control");
-	err |= pci_add_function(&b->pci, 0x09, &b->ide.config, NULL, NULL); /* 00:01.1 */
+	err |= pci_add_function(&b->pci, 0x09, &b->ide.config, &ide_pci_ops, b); /* 00:01.1 */
 	b->cmos.ram[0x39] = ide_cmos_translation(&b->ide);
 	return err;
 }

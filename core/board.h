@@ -67,7 +67,7 @@ struct board {
 	struct fdc fdc;			     /* on the board only with a floppy drive */
 	uint8_t e820[20 * E820_MAX_ENTRIES]; /* etc/e820: {u64 addr, u64 len, u32 type} LE */
 	unsigned e820_entries;
-	char bootorder[160]; /* fw_cfg bootorder: device paths in boot order */
+	char bootorder[256]; /* fw_cfg bootorder: device paths in boot order (6 drives fit) */
 };
 
 /* Ports whose writes take effect only for a later access that always exits (an index or

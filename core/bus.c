@@ -29,6 +29,15 @@ int bus_add(struct bus *bus, uint64_t base, uint64_t len, const struct io_ops *o
 	return 0;
 }
 
+void bus_remove(struct bus *bus, const void *dev, const struct io_ops *ops)
+{
+	unsigned kept = 0;
+	for (unsigned i = 0; i < bus->count; i++)
+		if (bus->regions[i].dev != dev || bus->regions[i].ops != ops)
+			bus->regions[kept++] = bus->regions[i];
+	bus->count = kept;
+}
+
 const struct bus_region *bus_find(const struct bus *bus, uint64_t addr)
 {
 	unsigned lo = 0, hi = bus->count;

@@ -36,6 +36,8 @@ void bus_init(struct bus *bus, const char *kind, uint64_t limit);
 /* Claim [base, base+len); fails (-1) on overlap, an empty or out-of-range span, a full bus. */
 int bus_add(struct bus *bus, uint64_t base, uint64_t len, const struct io_ops *ops, void *dev,
 	    const char *name);
+/* Give up every range dev claimed with ops (a PCI BAR the guest moves). */
+void bus_remove(struct bus *bus, const void *dev, const struct io_ops *ops);
 const struct bus_region *bus_find(const struct bus *bus, uint64_t addr);
 /* One access of 1, 2, 4 or 8 bytes; data is little-endian, as in kvm_run. */
 void bus_access(struct bus *bus, uint64_t addr, unsigned size, bool is_write, uint8_t *data);

@@ -18,6 +18,9 @@
 #define ST0_SEEK_END	 0x20
 #define ST0_NOT_READY	 0x08
 #define ST1_NO_DATA	 0x04
+#define ST1_MISSING_MARK 0x01
+#define ST1_OVERRUN	 0x10
+#define ST1_DATA_ERROR	 0x20
 #define ST1_NOT_WRITABLE 0x02
 #define DMA_CHANNEL	 2
 
@@ -53,6 +56,14 @@ static void interrupt(struct fdc *f)
 		irq_reassert(&f->irq);
 }
 
+/* The data rate the guest chose (DSR/CCR bits 1-0: 500, 300, 250 kb/s, 1 Mb/s) must be the
+ * medium's, as SeaBIOS's and Linux's media sensing expect; a 360K disk reads at 250 or 300. */
+static bool rate_fits(const struct fdc *f, const struct fdc_drive *d)
+{
+	static const uint8_t rate_of_type[6] = {0, 1, 0, 2, 0, 3}; /* by CMOS type */
+	return f->rate == rate_of_type[d->cmos_type % 6] || (d->cmos_type == 1 && f->rate == 2);
+}
+
 static void reply(struct fdc *f, const uint8_t *bytes, unsigned n)
 {
 	memcpy(f->result, bytes, n);
@@ -82,6 +93,9 @@ static void read_write(struct fdc *f, bool write)
 	} else if (write && d->readonly) {
 		st0 |= ST0_ABNORMAL;
 		st1 = ST1_NOT_WRITABLE;
+	} else if (!rate_fits(f, d)) {
+		st0 |= ST0_ABNORMAL;
+		st1 = ST1_MISSING_MARK; /* no sector can be read at this data rate */
 	} else {
 		for (;;) {
 			if (cyl >= d->cylinders || head >= d->heads || sec == 0 ||
@@ -92,17 +106,22 @@ static void read_write(struct fdc *f, bool write)
 			}
 			uint64_t offset =
 			    (((uint64_t)cyl * d->heads + head) * d->sectors + sec - 1) * FDC_SECTOR;
-			bool ok;
+			bool moved, ok = true;
 			if (write) {
-				ok = dma &&
-				     isa_dma_transfer(dma, DMA_CHANNEL, f->sector, FDC_SECTOR,
-						      false) == FDC_SECTOR &&
+				moved = dma && isa_dma_transfer(dma, DMA_CHANNEL, f->sector,
+								FDC_SECTOR, false) == FDC_SECTOR;
+				ok = !moved ||
 				     block_write(d->block_drive, offset, f->sector, FDC_SECTOR);
 			} else {
-				ok = block_read(d->block_drive, offset, f->sector, FDC_SECTOR) &&
-				     dma &&
-				     isa_dma_transfer(dma, DMA_CHANNEL, f->sector, FDC_SECTOR,
-						      true) == FDC_SECTOR;
+				ok = block_read(d->block_drive, offset, f->sector, FDC_SECTOR);
+				moved = ok && dma &&
+					isa_dma_transfer(dma, DMA_CHANNEL, f->sector, FDC_SECTOR,
+							 true) == FDC_SECTOR;
+			}
+			if (!ok || !moved) { /* a host error, or the DMA did not keep up */
+				st0 |= ST0_ABNORMAL;
+				st1 = ok ? ST1_OVERRUN : ST1_DATA_ERROR;
+				break;
 			}
 			bool last_on_track = sec >= eot;
 			if (last_on_track && multitrack && head == 0 && d->heads > 1) {
@@ -116,8 +135,8 @@ static void read_write(struct fdc *f, bool write)
 			} else {
 				sec++;
 			}
-			if (!ok || last_on_track || !dma || isa_dma_done(dma, DMA_CHANNEL))
-				break; /* the terminal count (or a short transfer) ends it */
+			if (last_on_track || isa_dma_done(dma, DMA_CHANNEL))
+				break; /* the end of the track or the terminal count */
 		}
 	}
 	uint8_t r[7] = {st0, st1, 0, (uint8_t)cyl, (uint8_t)head, (uint8_t)sec, c[5]};
@@ -151,7 +170,11 @@ static void format_track(struct fdc *f)
 			uint64_t offset =
 			    (((uint64_t)id[0] * d->heads + id[1]) * d->sectors + id[2] - 1) *
 			    FDC_SECTOR;
-			block_write(d->block_drive, offset, f->sector, FDC_SECTOR);
+			if (!block_write(d->block_drive, offset, f->sector, FDC_SECTOR)) {
+				st0 |= ST0_ABNORMAL;
+				st1 = ST1_DATA_ERROR;
+				break;
+			}
 		}
 	}
 	uint8_t r[7] = {st0, st1, 0, id[0], id[1], id[2], id[3]};
@@ -211,6 +234,10 @@ static void execute(struct fdc *f)
 	case 0x0a: /* READ ID: the next sector under the head */
 		r[0] = (uint8_t)(unit | (c[1] & 4) | (present ? 0 : ST0_ABNORMAL | ST0_NOT_READY));
 		r[1] = r[2] = 0;
+		if (present && !rate_fits(f, d)) {
+			r[0] |= ST0_ABNORMAL;
+			r[1] = ST1_MISSING_MARK;
+		}
 		r[3] = present ? d->cylinder : 0;
 		r[4] = (c[1] >> 2) & 1;
 		r[5] = 1;
@@ -219,6 +246,14 @@ static void execute(struct fdc *f)
 		interrupt(f);
 		return;
 	case 0x0d: format_track(f); return;
+	case 0x0e: /* DUMPREG: cylinders, SPECIFY's values; the rest as after reset */
+		memset(f->result, 0, 10);
+		f->result[0] = f->drives[0].cylinder;
+		f->result[1] = f->drives[1].cylinder;
+		memcpy(f->result + 4, f->specify, 2);
+		f->result_len = 10;
+		f->result_pos = 0;
+		return;
 	case 0x10: /* VERSION: an 82077AA */
 		r[0] = 0x90;
 		reply(f, r, 1);
@@ -285,7 +320,8 @@ static void fdc_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
 		}
 		return;
 	}
-	case 4: /* DSR: bit 7 a software reset; the data rate is whatever the guest likes */
+	case 4: /* DSR: bit 7 a software reset, bits 1-0 the data rate */
+		f->rate = v & 3;
 		if (v & 0x80)
 			controller_reset(f);
 		return;
@@ -301,7 +337,8 @@ static void fdc_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
 			execute(f);
 		}
 		return;
-	default: return; /* CCR (the data rate), tape drive register */
+	case 7: f->rate = v & 3; return; /* CCR: the data rate */
+	default: return;		 /* the tape drive register */
 	}
 }
 

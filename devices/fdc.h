@@ -28,6 +28,7 @@ struct fdc {
 	uint8_t st0;	      /* for SENSE INTERRUPT after a seek or recalibrate */
 	uint8_t seek_pending; /* a seek's interrupt is still to be sensed */
 	uint8_t specify[2];
+	uint8_t rate; /* data rate select: 0 500 kb/s, 1 300, 2 250, 3 1 Mb/s */
 	struct irq_line irq;
 	uint8_t sector[FDC_SECTOR];
 };

@@ -127,10 +127,10 @@ static void identify(struct ide_channel *ch, const struct ide_drive *d, unsigned
 	serial[sizeof(serial) - 2] = (char)('0' + position);
 	put_string(id, 10, 10, serial);
 	put_string(id, 23, 4, VMM_VERSION);
-	put_word(id, 49, 0x0200); /* LBA; no DMA (there is no bus master) */
-	put_word(id, 53, 0x0003); /* words 54-58 and 64-70 valid */
-	put_word(id, 64, 0x0003); /* PIO modes 3 and 4 */
-	put_word(id, 65, 120);	  /* cycle times, ns */
+	put_word(id, 49, d->kind == IDE_DISK ? 0x0300 : 0x0200); /* LBA; DMA for the disk */
+	put_word(id, 53, 0x0003);				 /* words 54-58 and 64-70 valid */
+	put_word(id, 64, 0x0003);				 /* PIO modes 3 and 4 */
+	put_word(id, 65, 120);					 /* cycle times, ns */
 	put_word(id, 66, 120);
 	put_word(id, 67, 120);
 	put_word(id, 68, 120);
@@ -161,6 +161,8 @@ static void identify(struct ide_channel *ch, const struct ide_drive *d, unsigned
 		put_word(id, 59, 0x0100 | d->multi);
 	put_word(id, 60, (uint16_t)lba28);
 	put_word(id, 61, (uint16_t)(lba28 >> 16));
+	/* multiword DMA modes 0-2, and the one SET FEATURES selected (the PIIX3 has no UDMA) */
+	put_word(id, 63, (uint16_t)(0x0007 | (d->dma_mode ? 0x0100 << (d->dma_mode & 3) : 0)));
 	put_word(id, 80, 0x00f0);		    /* ATA-4 to ATA-7 */
 	put_word(id, 82, 0x4000 | 0x0020);	    /* write cache */
 	put_word(id, 83, 0x4000 | 0x3000 | 0x0400); /* FLUSH CACHE (EXT), LBA48 */
@@ -265,6 +267,138 @@ static void write_block_done(struct ide_channel *ch)
 	start_block(ch, IDE_XFER_WRITE, n * IDE_SECTOR);
 	interrupt(ch);
 }
+
+/* ---- ATA: DMA through the channel's bus master ---------------------------------------------- */
+
+#define BM_START     0x01 /* command register: the engine runs */
+#define BM_ACTIVE    0x01 /* status register bits */
+#define BM_ERROR     0x02
+#define BM_INTERRUPT 0x04
+#define PRD_LAST     0x80 /* in the descriptor's top byte: the table ends here */
+
+/* Move the whole transfer along the physical region descriptor table (PIIX3 2.7.4: a 32-bit
+ * address, a byte count with 0 meaning 64 KiB, the end-of-table bit), then end the command. */
+static void bus_master_run(struct ide_channel *ch)
+{
+	if ((ch->transfer != IDE_XFER_DMA_READ && ch->transfer != IDE_XFER_DMA_WRITE) ||
+	    !(ch->bm_command & BM_START))
+		return;
+	struct ide_drive *d = selected(ch);
+	bool to_disk = ch->transfer == IDE_XFER_DMA_WRITE, ok = true;
+	uint64_t bytes = (uint64_t)ch->left * IDE_SECTOR, offset = ch->lba * IDE_SECTOR;
+	for (unsigned i = 0; ok && bytes && i < 8192; i++) { /* a table is within 64 KiB */
+		uint8_t prd[8];
+		if (!machine_read_ram((uint64_t)ch->bm_prd + 8ull * i, prd, sizeof(prd))) {
+			ok = false;
+			break;
+		}
+		uint64_t address = load_le(prd, 4) & ~1ull;
+		uint32_t len = (uint32_t)load_le(prd + 4, 2);
+		len = len ? len : 0x10000;
+		while (ok && len && bytes) {
+			uint32_t n = len < IDE_BUFFER_SIZE ? len : IDE_BUFFER_SIZE;
+			n = n < bytes ? n : (uint32_t)bytes;
+			ok = to_disk ? machine_read_ram(address, ch->buffer, n) &&
+					   block_write(d->block_drive, offset, ch->buffer, n)
+				     : block_read(d->block_drive, offset, ch->buffer, n) &&
+					   machine_write_ram(address, ch->buffer, n);
+			address += n;
+			len -= n;
+			bytes -= n;
+			offset += n;
+		}
+		if (prd[7] & PRD_LAST)
+			break;
+	}
+	ch->left = 0;
+	ch->bm_status = (uint8_t)((ch->bm_status & ~BM_ACTIVE) | BM_INTERRUPT);
+	if (!ok || bytes) { /* a host error, or a table too short for the transfer */
+		ch->bm_status |= BM_ERROR;
+		command_error(ch, to_disk || !ok ? ERR_ABRT : ERR_UNC);
+	} else if (to_disk && !d->write_cache && !block_flush(d->block_drive)) {
+		command_error(ch, ERR_ABRT);
+	} else {
+		command_done(ch);
+	}
+}
+
+/* READ DMA, WRITE DMA (and EXT): checked now, moved when the bus master starts. */
+static void ata_dma(struct ide_channel *ch, bool write, bool lba48)
+{
+	struct ide_drive *d = selected(ch);
+	uint64_t lba;
+	uint32_t count;
+	if (!command_address(d, lba48, &lba, &count) || lba > d->sectors ||
+	    count > d->sectors - lba) {
+		command_error(ch, ERR_IDNF);
+		return;
+	}
+	if (write && !block_writable(d->block_drive)) {
+		command_error(ch, ERR_ABRT);
+		return;
+	}
+	ch->lba = lba;
+	ch->left = count;
+	start_block(ch, write ? IDE_XFER_DMA_WRITE : IDE_XFER_DMA_READ, 0);
+	bus_master_run(ch);
+}
+
+static uint8_t bus_master_byte(const struct ide_channel *ch, unsigned reg)
+{
+	switch (reg) {
+	case 0: return ch->bm_command;
+	case 2: return ch->bm_status;
+	case 4:
+	case 5:
+	case 6:
+	case 7: return (uint8_t)(ch->bm_prd >> (8 * (reg - 4)));
+	default: return 0;
+	}
+}
+
+static void bus_master_write_byte(struct ide_channel *ch, unsigned reg, uint8_t v)
+{
+	if (reg == 0) { /* start/stop and the direction bit */
+		uint8_t old = ch->bm_command;
+		ch->bm_command = v & 0x09;
+		if (!(old & BM_START) && (v & BM_START)) {
+			ch->bm_status |= BM_ACTIVE;
+			bus_master_run(ch);
+		} else if (!(v & BM_START)) {
+			ch->bm_status &= (uint8_t)~BM_ACTIVE;
+		}
+	} else if (reg == 2) { /* drive DMA-capable bits; error and interrupt clear by 1 */
+		ch->bm_status = (uint8_t)((ch->bm_status & BM_ACTIVE) | (v & 0x60) |
+					  (ch->bm_status & ~v & (BM_ERROR | BM_INTERRUPT)));
+	} else if (reg >= 4) { /* the table's address, dword-aligned */
+		unsigned shift = 8 * (reg - 4);
+		ch->bm_prd = (ch->bm_prd & ~(0xffu << shift)) | (uint32_t)v << shift;
+		ch->bm_prd &= ~3u;
+	}
+}
+
+static uint64_t ide_bus_master_read(void *dev, uint64_t offset, unsigned size)
+{
+	struct ide *ide = dev;
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size; i++) {
+		unsigned at = (unsigned)(offset + i) % 16;
+		v |= (uint64_t)bus_master_byte(&ide->channels[at / 8], at % 8) << (8 * i);
+	}
+	return v;
+}
+
+static void ide_bus_master_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct ide *ide = dev;
+	for (unsigned i = 0; i < size; i++) {
+		unsigned at = (unsigned)(offset + i) % 16;
+		bus_master_write_byte(&ide->channels[at / 8], at % 8, (uint8_t)(value >> (8 * i)));
+	}
+}
+
+const struct io_ops ide_bus_master_ops = {.read = ide_bus_master_read,
+					  .write = ide_bus_master_write};
 
 /* ---- ATAPI (MMC-5 commands over the PACKET protocol) -------------------------------------- */
 
@@ -539,6 +673,8 @@ static void execute(struct ide_channel *ch, uint8_t command)
 	case 0xef: /* SET FEATURES: the write cache on (02h) or off (82h); the rest accepted */
 		if (d->tf.feature == 0x02 || d->tf.feature == 0x82)
 			d->write_cache = d->tf.feature == 0x02;
+		if (d->tf.feature == 0x03 && (d->tf.count & 0xf8) == 0x20) /* MWDMA n */
+			d->dma_mode = d->tf.count;
 		command_done(ch);
 		return;
 	case 0xe7: /* FLUSH CACHE */
@@ -567,6 +703,12 @@ static void execute(struct ide_channel *ch, uint8_t command)
 	uint64_t lba;
 	uint32_t count;
 	switch (command) {
+	case 0xc8: /* READ DMA */
+	case 0x25: /* READ DMA EXT */
+	case 0xca: /* WRITE DMA */
+	case 0x35: /* WRITE DMA EXT */
+		ata_dma(ch, command == 0xca || command == 0x35, command == 0x25 || command == 0x35);
+		return;
 	case 0x20: /* READ SECTORS (with and without retries) */
 	case 0x21:
 	case 0x24: /* READ SECTORS EXT */ ata_read_write(ch, false, command == 0x24, 1); return;
@@ -802,6 +944,12 @@ void ide_init(struct ide *ide, unsigned irq_primary, unsigned irq_secondary)
 		ide->config.wmask[r] = 0xff;
 	ide->config.bytes[IDE_TIMING_PRIMARY + 1] = 0x80; /* both channels decoded from reset */
 	ide->config.bytes[IDE_TIMING_SECONDARY + 1] = 0x80;
+	ide->config.bytes[IDE_BAR4] = 0x01; /* 16 bytes of I/O space for the bus master */
+	ide->config.wmask[IDE_BAR4] =
+	    0xf0; /* all 32 bits take writes, as the BIOS's sizing wants */
+	ide->config.wmask[IDE_BAR4 + 1] = 0xff;
+	ide->config.wmask[IDE_BAR4 + 2] = 0xff;
+	ide->config.wmask[IDE_BAR4 + 3] = 0xff;
 	irq_init(&ide->channels[0].irq, irq_primary);
 	irq_init(&ide->channels[1].irq, irq_secondary);
 	ide->channels[1].index = 1;

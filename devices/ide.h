@@ -29,7 +29,8 @@ struct ide_drive {
 	uint64_t sectors; /* 512-byte sectors (disk) or 2048-byte blocks (CD) */
 	uint16_t cylinders, heads, sectors_per_track; /* the geometry IDENTIFY reports */
 	uint16_t chs_heads, chs_sectors;	      /* INITIALIZE DEVICE PARAMETERS */
-	uint8_t multi;				      /* SET MULTIPLE: sectors per block, 0 off */
+	uint8_t dma_mode; /* SET FEATURES transfer mode: 0x20 | n for MWDMA n, else 0 */
+	uint8_t multi;	  /* SET MULTIPLE: sectors per block, 0 off */
 	bool write_cache; /* SET FEATURES 02h/82h; off: flush each write */
 	struct ide_taskfile tf;
 	/* ATAPI: sense of the last command (SPC-3 4.5), for REQUEST SENSE */
@@ -39,11 +40,13 @@ struct ide_drive {
 /* What the data register moves now (ATA-7 vol. 2 PIO protocols). */
 enum ide_transfer {
 	IDE_XFER_NONE,
-	IDE_XFER_READ,	 /* disk sectors to the host */
-	IDE_XFER_WRITE,	 /* host to disk sectors */
-	IDE_XFER_PACKET, /* the 12-byte ATAPI command */
-	IDE_XFER_ATAPI,	 /* ATAPI data to the host */
-	IDE_XFER_INFO,	 /* IDENTIFY data, once */
+	IDE_XFER_READ,	    /* disk sectors to the host */
+	IDE_XFER_WRITE,	    /* host to disk sectors */
+	IDE_XFER_PACKET,    /* the 12-byte ATAPI command */
+	IDE_XFER_ATAPI,	    /* ATAPI data to the host */
+	IDE_XFER_INFO,	    /* IDENTIFY data, once */
+	IDE_XFER_DMA_READ,  /* READ DMA: waits for the bus master's start bit */
+	IDE_XFER_DMA_WRITE, /* WRITE DMA: likewise */
 };
 
 struct ide_channel {
@@ -60,6 +63,9 @@ struct ide_channel {
 	uint32_t left;	    /* sectors or blocks still to move after this block */
 	uint32_t per_block; /* sectors per DRQ block; ATAPI: the host's byte count limit */
 	uint8_t buffer[IDE_BUFFER_SIZE];
+	/* the channel's bus master (PIIX3 datasheet 2.7: BMICx, BMISx, BMIDTPx) */
+	uint8_t bm_command, bm_status;
+	uint32_t bm_prd; /* the physical region descriptor table */
 };
 
 struct ide {
@@ -69,6 +75,9 @@ struct ide {
 
 /* Handlers for the command block (8 ports) and the control block (1 port) of a channel. */
 extern const struct io_ops ide_command_ops, ide_control_ops;
+/* The bus-master registers (16 bytes at BAR4: the primary channel's, then the secondary's). */
+extern const struct io_ops ide_bus_master_ops;
+#define IDE_BAR4 0x20
 
 void ide_init(struct ide *ide, unsigned irq_primary, unsigned irq_secondary);
 /* Put an image behind position 0-3 (primary master, primary slave, secondary master,

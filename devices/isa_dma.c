@@ -38,6 +38,7 @@ static void dma_write(struct isa_dma *d, unsigned reg, uint8_t v)
 		d->flipflop ^= 1;
 		d->address[ch] = d->base_address[ch];
 		d->count[ch] = d->base_count[ch];
+		d->status &= (uint8_t) ~(1u << ch); /* programmed again: a new transfer */
 		return;
 	}
 	switch (reg) {
@@ -100,7 +101,7 @@ void isa_dma_init(struct isa_dma *d)
 
 bool isa_dma_done(const struct isa_dma *d, unsigned ch)
 {
-	return d->mask >> (ch & 3) & 1;
+	return d->status >> (ch & 3) & 1;
 }
 
 uint32_t isa_dma_transfer(struct isa_dma *d, unsigned ch, uint8_t *buf, uint32_t len,
@@ -130,12 +131,12 @@ uint32_t isa_dma_transfer(struct isa_dma *d, unsigned ch, uint8_t *buf, uint32_t
 			       to_memory ? 0 : n); /* no RAM there: the bus floats */
 		moved += n;
 		d->address[ch] = (uint16_t)(down ? d->address[ch] - n : d->address[ch] + n);
-		if (n == left) { /* terminal count */
+		if (n == left) { /* terminal count: the device sees it (EOP) in either mode */
 			d->status |= (uint8_t)(1u << ch);
 			if (d->mode[ch] & MODE_AUTOINIT) {
 				d->address[ch] = d->base_address[ch];
 				d->count[ch] = d->base_count[ch];
-				d->status &= (uint8_t) ~(1u << ch);
+				break;
 			} else { /* the channel masks itself until programmed again */
 				d->count[ch] = 0xffff;
 				d->mask |= (uint8_t)(1u << ch);

@@ -25,7 +25,7 @@ void isa_dma_init(struct isa_dma *d);
  * bytes moved: 0 when the channel is masked, in the wrong direction or at terminal count. */
 uint32_t isa_dma_transfer(struct isa_dma *d, unsigned ch, uint8_t *buf, uint32_t len,
 			  bool to_memory);
-/* The channel is masked: the terminal count ended its transfer (or it was never set up). */
+/* The channel reached its terminal count since it was last programmed (EOP to the device). */
 bool isa_dma_done(const struct isa_dma *d, unsigned ch);
 
 #endif

@@ -548,7 +548,7 @@ if [ "$LABEL" = release ] && [ -f "$DISKS/linux.img" ]; then
 	cp "$DISKS/linux.img" "$T/linux.img"
 	LIMIT=400 run --hda "$T/linux.img"
 	expect "syslinux disk: Linux reaches userspace" 0 "linux-guest: userspace up" ""
-	expect "syslinux disk: ata_piix finds the disk" 0 "linux-guest: ata1.00: ATA-7: VMM HARDDISK" ""
+		expect "syslinux disk: ata_piix finds the disk, with multiword DMA" 0 "linux-guest: ata1.00: ATA-7: VMM HARDDISK, .*, max MWDMA2" ""
 	expect "syslinux disk: Linux reads the last sector" 0 "sda last sector: the last sector, for linux to read" ""
 	expect "syslinux disk: Linux writes and reboots" 0 "linux-guest: sda written" ""
 	if [ "$(sector "$T/linux.img" 98303)" = "written by linux" ]; then ok "syslinux disk: Linux's write is in the image"

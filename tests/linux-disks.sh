@@ -59,7 +59,7 @@ done
 i=0
 while [ $i -lt 50 ] && [ ! -b /dev/sda ] && [ ! -b /dev/sr0 ]; do sleep 0.2; i=$((i + 1)); done
 sleep 1
-dmesg | sed -n 's/^\[[^]]*\] \(ata[0-9.]*: ATA[-P][^:]*:.*\)/linux-guest: \1/p'
+dmesg | sed -n 's/^\[[^]]*\] \(ata[0-9.]*: \(ATA[-P][^:]*:\|configured for\).*\)/linux-guest: \1/p'
 if [ -b /dev/sda ]; then
 	last=$(($(cat /sys/block/sda/size) - 1))
 	echo "linux-guest: sda has $((last + 1)) sectors"

@@ -1455,6 +1455,58 @@ static void test_ide_out_of_range_and_read_only(void)
 	CHECK_EQ(inb(0x1f1), 0x04);
 }
 
+static void test_ide_bus_master_dma(void)
+{
+	ide_board(BLOCK_READ_WRITE);
+	uint32_t fn = 0x80000000u | 1u << 11 | 1u << 8; /* 00:01.1 */
+	out(0xcf8, 4, fn | 0x20);
+	out(0xcfc, 4, 0xffffffff); /* sizing BAR4: 16 bytes of I/O */
+	CHECK_EQ(in(0xcfc, 4), 0xfffffff1);
+	out(0xcfc, 4, 0xc000);
+	out(0xcf8, 4, fn | 0x04);
+	out(0xcfc, 2, 0x0005); /* I/O decoding and bus mastering on */
+	outb(0x3f6, 0x08);
+	/* READ DMA, LBA 10, 2 sectors into 0x30000 through a one-entry table at 0x1000 */
+	store_le(fake_ram + 0x1000, 4, 0x30000);
+	store_le(fake_ram + 0x1004, 4, 0x80000000u | 1024);
+	out(0xc004, 4, 0x1000);
+	ata_command(0x1f0, 0xe0, 2, 10, 0xc8);
+	CHECK_EQ(inb(0x3f6), 0x58); /* waiting for the engine */
+	CHECK_EQ(fake_irq_raised[14], 0);
+	outb(0xc000, 0x09); /* start, towards memory */
+	CHECK_EQ(fake_irq_raised[14], 1);
+	CHECK_EQ(inb(0xc002), 0x04); /* interrupt, no longer active */
+	CHECK_EQ(inb(0x1f7), 0x50);
+	CHECK_EQ(load_le(fake_ram + 0x30000, 4), 10);
+	CHECK_EQ(load_le(fake_ram + 0x30200, 4), 11);
+	outb(0xc000, 0x00);
+	outb(0xc002, 0x04); /* write 1 to clear */
+	CHECK_EQ(inb(0xc002), 0x00);
+	/* WRITE DMA with the engine started first: LBA 20 from 0x40000 */
+	memcpy(fake_ram + 0x40000, "dma write", 10);
+	store_le(fake_ram + 0x1004, 4, 0x80000000u | 512);
+	store_le(fake_ram + 0x1000, 4, 0x40000);
+	outb(0xc000, 0x01);
+	ata_command(0x1f0, 0xe0, 1, 20, 0xca);
+	CHECK_EQ(inb(0x1f7), 0x50);
+	CHECK_EQ(file_word(disk_path, 20 * 512ull), 0x20616d64); /* "dma " */
+	outb(0xc000, 0x00);
+	/* a table shorter than the transfer: the error bit and an aborted command */
+	ata_command(0x1f0, 0xe0, 4, 0, 0xc8);
+	outb(0xc000, 0x09);
+	CHECK_EQ(inb(0xc002) & 0x06, 0x06);
+	CHECK_EQ(inb(0x1f7), 0x51);
+	/* IDENTIFY offers multiword DMA 0-2, and shows the mode SET FEATURES chose */
+	outb(0x1f1, 0x03);
+	ata_command(0x1f0, 0xe0, 0x22, 0, 0xef);
+	ata_command(0x1f0, 0xe0, 0, 0, 0xec);
+	uint16_t id[256];
+	for (unsigned i = 0; i < 256; i++)
+		id[i] = (uint16_t)in(0x1f0, 2);
+	CHECK_EQ(id[63], 0x0407);
+	CHECK_EQ(id[49] & 0x0100, 0x0100);
+}
+
 /* Send a 12-byte ATAPI packet to the secondary master with the given byte count limit. */
 static void atapi_packet(const uint8_t *cdb, uint16_t limit)
 {
@@ -1622,6 +1674,28 @@ static void test_floppy_read_write(void)
 	fdc_receive(r, 7);
 	CHECK_EQ(r[0] & 0xc0, 0x40);
 	CHECK_EQ(r[1], 0x04);
+	/* a masked DMA channel moves nothing: an overrun, not a silent success */
+	outb(0x0a, 0x06);
+	uint8_t again[9] = {0xe6, 0x00, 0, 0, 1, 2, 18, 0x1b, 0xff};
+	fdc_send(again, 9);
+	fdc_receive(r, 7);
+	CHECK_EQ(r[0] & 0xc0, 0x40);
+	CHECK_EQ(r[1], 0x10);
+	/* the wrong data rate finds no sector (media sensing relies on it) */
+	outb(0x3f7, 0x03); /* 1 Mb/s: a 2.88 MB rate */
+	uint8_t read_id[2] = {0x4a, 0x00};
+	fdc_send(read_id, 2);
+	fdc_receive(r, 7);
+	CHECK_EQ(r[0] & 0xc0, 0x40);
+	CHECK_EQ(r[1], 0x01);
+	outb(0x3f7, 0x00); /* 500 kb/s: the 1.44 MB rate */
+	fdc_send(read_id, 2);
+	fdc_receive(r, 7);
+	CHECK_EQ(r[0] & 0xc0, 0);
+	uint8_t dumpreg[1] = {0x0e}, regs[10];
+	fdc_send(dumpreg, 1);
+	fdc_receive(regs, 10);
+	CHECK_EQ(regs[4], 0xaf); /* SPECIFY's step rate and head unload */
 	uint8_t version[1] = {0x10};
 	fdc_send(version, 1);
 	fdc_receive(r, 1);
@@ -1744,6 +1818,7 @@ int main(void)
 	RUN(test_ide_pio_read_write);
 	RUN(test_ide_out_of_range_and_read_only);
 	RUN(test_atapi_commands);
+	RUN(test_ide_bus_master_dma);
 	RUN(test_block_backend);
 	RUN(test_floppy_read_write);
 	block_close_all();
