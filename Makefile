@@ -5,7 +5,7 @@ BIOS ?= /usr/share/seabios/bios.bin
 VGABIOS ?= /usr/share/seabios/vgabios-isavga.bin
 CC := musl-gcc
 SAN_CC ?= clang
-CFLAGS ?= -Os
+CFLAGS ?= -Os -fno-asynchronous-unwind-tables -fno-unwind-tables
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS := -D_GNU_SOURCE
 UAPI := build/uapi

@@ -831,8 +831,10 @@ static void open_disks(const struct options *o)
 		if (!o->fd[i])
 			continue;
 		if (block_open(BOARD_FLOPPY_BLOCK + i, o->fd[i],
-			       o->snapshot ? BLOCK_SNAPSHOT : BLOCK_READ_WRITE, FDC_SECTOR,
-			       UINT64_MAX, err, sizeof(err)) < 0) {
+			       o->fd_readonly[i] ? BLOCK_READ_ONLY
+			       : o->snapshot	 ? BLOCK_SNAPSHOT
+						 : BLOCK_READ_WRITE,
+			       FDC_SECTOR, UINT64_MAX, err, sizeof(err)) < 0) {
 			fprintf(stderr, "vmm: %s\n", err);
 			exit(EXIT_ERROR);
 		}

@@ -38,7 +38,7 @@ const char usage_text[] =
     "                      and so on: the guest may not write it\n"
     "      --cdrom FILE    ISO image for the ATAPI CD-ROM (read-only)\n"
     "      --fda FILE      floppy image for drive A: (also --fdb): 360K, 720K,\n"
-    "                      1.2M, 1.44M or 2.88M\n"
+    "                      1.2M, 1.44M or 2.88M; --fda-ro FILE: write-protected\n"
     "      --snapshot      guest writes stay in memory; the images are untouched\n"
     "      --boot ORDER    boot from c (hard disk), d (CD-ROM), a (floppy) in this\n"
     "                      order, e.g. dc (default: c, then a, then d)\n"
@@ -131,7 +131,9 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 		OPT_SNAPSHOT,
 		OPT_BOOT,
 		OPT_FDA,
-		OPT_FDB
+		OPT_FDB,
+		OPT_FDA_RO,
+		OPT_FDB_RO
 	};
 	static const struct option longopts[] = {
 	    {"bios", required_argument, NULL, 'b'},
@@ -155,6 +157,8 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 	    {"cdrom", required_argument, NULL, OPT_CDROM},
 	    {"fda", required_argument, NULL, OPT_FDA},
 	    {"fdb", required_argument, NULL, OPT_FDB},
+	    {"fda-ro", required_argument, NULL, OPT_FDA_RO},
+	    {"fdb-ro", required_argument, NULL, OPT_FDB_RO},
 	    {"snapshot", no_argument, NULL, OPT_SNAPSHOT},
 	    {"boot", required_argument, NULL, OPT_BOOT},
 	    {"no-seccomp", no_argument, NULL, 'S'},
@@ -267,14 +271,22 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 		case OPT_HDA_RO + 2:
 		case OPT_FDA:
 		case OPT_FDB:
+		case OPT_FDA_RO:
+		case OPT_FDB_RO:
 		case OPT_CDROM: {
 			if (!optarg[0]) {
 				snprintf(err, errlen, "option '--%s' needs a file name",
 					 longopts[longindex].name);
 				return -1;
 			}
-			if (c == OPT_CDROM || c == OPT_FDA || c == OPT_FDB) {
-				*(c == OPT_CDROM ? &o->cdrom : &o->fd[c - OPT_FDA]) = optarg;
+			if (c == OPT_CDROM) {
+				o->cdrom = optarg;
+				break;
+			}
+			if (c >= OPT_FDA) {
+				unsigned n = (unsigned)(c - OPT_FDA) % 2;
+				o->fd[n] = optarg;
+				o->fd_readonly[n] = c >= OPT_FDA_RO;
 				break;
 			}
 			unsigned i = (unsigned)(c - OPT_HDA) % 3;

@@ -35,6 +35,7 @@ struct options {
 	bool hd_readonly[3]; /* given as --hda-ro and so on */
 	const char *cdrom;   /* an ISO image */
 	const char *fd[2];   /* --fda, --fdb: floppy images */
+	bool fd_readonly[2]; /* given as --fda-ro, --fdb-ro */
 	bool snapshot;	     /* guest writes stay in memory */
 	char boot_order[4];  /* --boot: drive letters a, c, d in order ("" = default) */
 	bool seccomp;

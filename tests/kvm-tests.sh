@@ -528,6 +528,11 @@ expect "--fda: the boot sector reads the next sector" 0 "sector two says hello" 
 expect "--fda: the boot sector's write succeeds" 0 "write ok" ""
 if [ "$(sector "$T/fd.img" 3)" = "written by the boot sector" ]; then ok "--fda: the written sector is in the image"
 else not_ok "--fda: the written sector is in the image" "sector 3: $(sector "$T/fd.img" 3)"; fi
+cp "$DISKS/fd.img" "$T/fd-ro.img"
+run --fda-ro "$T/fd-ro.img"
+expect "--fda-ro: the floppy is write-protected, the guest's write fails" 0 "write failed" ""
+if cmp -s "$DISKS/fd.img" "$T/fd-ro.img"; then ok "--fda-ro: the image file is untouched"
+else not_ok "--fda-ro: the image file is untouched" "it changed"; fi
 run --fda "$T/hd.img"
 expect "--fda with an image of no floppy's size: refused, named" 1 "" "hd.img: 1048576 bytes is not a floppy's size"
 run --hda "$T/hd.img" --fda "$T/fd.img" --boot ac
