@@ -27,6 +27,12 @@ static struct block_drive drives[BLOCK_MAX_DRIVES];
 
 #define OVERLAY_SECTOR 512u
 
+/* Bytes of the snapshot's bitmap for an image of size bytes: a bit per sector. */
+static size_t bitmap_bytes(uint64_t size)
+{
+	return (size_t)(size / OVERLAY_SECTOR / 8 + 1);
+}
+
 static struct block_drive *drive_at(unsigned drive)
 {
 	return drive < BLOCK_MAX_DRIVES && drives[drive].fd > 0 ? &drives[drive] : NULL;
@@ -91,7 +97,7 @@ int block_open(unsigned drive, const char *path, enum block_mode mode, unsigned 
 		return -1;
 	}
 	uint8_t *overlay = NULL, *written = NULL;
-	size_t bitmap = (size_t)((uint64_t)st.st_size / OVERLAY_SECTOR / 8 + 1);
+	size_t bitmap = bitmap_bytes((uint64_t)st.st_size);
 	if (mode == BLOCK_SNAPSHOT) { /* address space only: pages come as the guest writes */
 		overlay = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -246,7 +252,7 @@ void block_close_all(void)
 		block_flush(i);
 		if (d->overlay) {
 			munmap(d->overlay, (size_t)d->size);
-			munmap(d->written, (size_t)(d->size / OVERLAY_SECTOR / 8 + 1));
+			munmap(d->written, bitmap_bytes(d->size));
 		}
 		close(d->fd);
 		drives[i] = (struct block_drive){0};

@@ -158,32 +158,26 @@ static int add_ide(struct board *b, const struct board_config *cfg)
 static int set_boot_order(struct board *b, const struct board_config *cfg)
 {
 	const char *order = cfg->boot_order && cfg->boot_order[0] ? cfg->boot_order : "cad";
-	unsigned flags = 0, n = 0;
-	size_t used = 0;
+	unsigned flags = 0;
+	size_t used = 0; /* six paths of at most 40 bytes fit in b->bootorder */
 	for (unsigned i = 0; order[i] && i < 3; i++) {
 		char c = order[i];
 		flags |= (c == 'a' ? 1u : c == 'c' ? 2u : 3u) << (4 * i); /* SeaBIOS boot_init */
-		for (unsigned fd = 0; c == 'a' && fd < 2; fd++) {
-			if (!cfg->floppy_drives[fd])
-				continue;
-			int w = snprintf(b->bootorder + used, sizeof(b->bootorder) - used,
-					 "/pci@i0cf8/isa@1/fdc@03f0/floppy@%u\n", fd);
-			if (w > 0 && (size_t)w < sizeof(b->bootorder) - used)
-				used += (size_t)w, n++;
-		}
-		for (unsigned pos = 0; pos < 4; pos++) {
-			bool cd = cfg->ide_drives[pos] == IDE_CDROM;
-			if (cfg->ide_drives[pos] == IDE_NONE || cd != (c == 'd') || c == 'a')
-				continue;
-			int w = snprintf(b->bootorder + used, sizeof(b->bootorder) - used,
-					 "/pci@i0cf8/ide@1,1/drive@%u/disk@%u\n", pos / 2, pos % 2);
-			if (w > 0 && (size_t)w < sizeof(b->bootorder) - used)
-				used += (size_t)w, n++;
-		}
+		for (unsigned fd = 0; c == 'a' && fd < 2; fd++)
+			if (cfg->floppy_drives[fd])
+				used += (size_t)snprintf(
+				    b->bootorder + used, sizeof(b->bootorder) - used,
+				    "/pci@i0cf8/isa@1/fdc@03f0/floppy@%u\n", fd);
+		for (unsigned pos = 0; c != 'a' && pos < 4; pos++)
+			if (cfg->ide_drives[pos] == (c == 'd' ? IDE_CDROM : IDE_DISK))
+				used += (size_t)snprintf(
+				    b->bootorder + used, sizeof(b->bootorder) - used,
+				    "/pci@i0cf8/ide@1,1/drive@%u/disk@%u\n", pos / 2, pos % 2);
 	}
 	b->cmos.ram[0x3d] = (uint8_t)flags;		    /* first and second device */
 	b->cmos.ram[0x38] = (uint8_t)((flags >> 4) & 0xf0); /* the third, high nibble */
-	return n ? fw_cfg_add_file(&b->fw_cfg, "bootorder", b->bootorder, (uint32_t)used + 1) : 0;
+	return used ? fw_cfg_add_file(&b->fw_cfg, "bootorder", b->bootorder, (uint32_t)used + 1)
+		    : 0;
 }
 
 /* The floppy controller and its drives, when there is a floppy. */

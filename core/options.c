@@ -327,6 +327,23 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
 	return 0;
 }
 
+/* Read n bytes: n, fewer when the file ends first (it shrank), or -1 with errno. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
 int load_bios(const char *path, const uint8_t **image, size_t *size, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -363,19 +380,13 @@ int load_bios(const char *path, const uint8_t **image, size_t *size, char *err, 
 		close(fd);
 		return -1;
 	}
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			snprintf(err, errlen, "reading BIOS image %s: %s", path,
-				 r < 0 ? strerror(errno) : "file shrank while being read");
-			munmap(buf, n);
-			close(fd);
-			return -1;
-		}
-		got += (size_t)r;
+	ssize_t got = read_full(fd, buf, n);
+	if (got != (ssize_t)n) {
+		snprintf(err, errlen, "reading BIOS image %s: %s", path,
+			 got < 0 ? strerror(errno) : "file shrank while being read");
+		munmap(buf, n);
+		close(fd);
+		return -1;
 	}
 	close(fd);
 	if (mprotect(buf, n, PROT_READ) < 0) {
@@ -408,22 +419,16 @@ int load_vga_bios(const char *path, const uint8_t **image, size_t *size, char *e
 		close(fd);
 		return -1;
 	}
-	size_t n = (size_t)st.st_size, got = 0;
+	size_t n = (size_t)st.st_size;
 	uint8_t *buf = malloc(n);
 	if (!buf) {
 		snprintf(err, errlen, "VGA BIOS %s: %s", path, strerror(ENOMEM));
 		close(fd);
 		return -1;
 	}
-	while (!problem && got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			problem = r < 0 ? strerror(errno) : "shrank while being read";
-		else
-			got += (size_t)r;
-	}
+	ssize_t got = read_full(fd, buf, n);
+	if (got != (ssize_t)n)
+		problem = got < 0 ? strerror(errno) : "shrank while being read";
 	close(fd);
 	if (!problem && (buf[0] != 0x55 || buf[1] != 0xaa))
 		problem = "is not an option ROM (no 0x55 0xaa signature)";
@@ -433,6 +438,6 @@ int load_vga_bios(const char *path, const uint8_t **image, size_t *size, char *e
 		return -1;
 	}
 	*image = buf;
-	*size = got;
+	*size = n;
 	return 0;
 }

@@ -64,6 +64,12 @@ static bool rate_fits(const struct fdc *f, const struct fdc_drive *d)
 	return f->rate == rate_of_type[d->cmos_type % 6] || (d->cmos_type == 1 && f->rate == 2);
 }
 
+/* Where sector (cylinder, head, sector from 1) of the drive's image starts. */
+static uint64_t sector_offset(const struct fdc_drive *d, unsigned cyl, unsigned head, unsigned sec)
+{
+	return (((uint64_t)cyl * d->heads + head) * d->sectors + sec - 1) * FDC_SECTOR;
+}
+
 static void reply(struct fdc *f, const uint8_t *bytes, unsigned n)
 {
 	memcpy(f->result, bytes, n);
@@ -104,8 +110,7 @@ static void read_write(struct fdc *f, bool write)
 				st1 = ST1_NO_DATA;
 				break;
 			}
-			uint64_t offset =
-			    (((uint64_t)cyl * d->heads + head) * d->sectors + sec - 1) * FDC_SECTOR;
+			uint64_t offset = sector_offset(d, cyl, head, sec);
 			bool moved, ok = true;
 			if (write) {
 				moved = dma && isa_dma_transfer(dma, DMA_CHANNEL, f->sector,
@@ -167,9 +172,7 @@ static void format_track(struct fdc *f)
 				st1 = ST1_NO_DATA;
 				break;
 			}
-			uint64_t offset =
-			    (((uint64_t)id[0] * d->heads + id[1]) * d->sectors + id[2] - 1) *
-			    FDC_SECTOR;
+			uint64_t offset = sector_offset(d, id[0], id[1], id[2]);
 			if (!block_write(d->block_drive, offset, f->sector, FDC_SECTOR)) {
 				st0 |= ST0_ABNORMAL;
 				st1 = ST1_DATA_ERROR;
@@ -246,14 +249,12 @@ static void execute(struct fdc *f)
 		interrupt(f);
 		return;
 	case 0x0d: format_track(f); return;
-	case 0x0e: /* DUMPREG: cylinders, SPECIFY's values; the rest as after reset */
-		memset(f->result, 0, 10);
-		f->result[0] = f->drives[0].cylinder;
-		f->result[1] = f->drives[1].cylinder;
-		memcpy(f->result + 4, f->specify, 2);
-		f->result_len = 10;
-		f->result_pos = 0;
+	case 0x0e: { /* DUMPREG: cylinders, SPECIFY's values; the rest as after reset */
+		uint8_t regs[10] = {f->drives[0].cylinder, f->drives[1].cylinder, 0, 0,
+				    f->specify[0],	   f->specify[1]};
+		reply(f, regs, sizeof(regs));
 		return;
+	}
 	case 0x10: /* VERSION: an 82077AA */
 		r[0] = 0x90;
 		reply(f, r, 1);

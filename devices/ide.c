@@ -219,7 +219,9 @@ static void read_next_block(struct ide_channel *ch)
 	interrupt(ch);
 }
 
-static void ata_read_write(struct ide_channel *ch, bool write, bool lba48, uint32_t per_block)
+/* The sectors a read, write or verify command names, into ch->lba and ch->left; false (and
+ * the command ended with the error) when they are off the disk or the disk takes no writes. */
+static bool take_sectors(struct ide_channel *ch, bool write, bool lba48)
 {
 	struct ide_drive *d = selected(ch);
 	uint64_t lba;
@@ -227,20 +229,27 @@ static void ata_read_write(struct ide_channel *ch, bool write, bool lba48, uint3
 	if (!command_address(d, lba48, &lba, &count) || lba > d->sectors ||
 	    count > d->sectors - lba) {
 		command_error(ch, ERR_IDNF);
-		return;
+		return false;
 	}
 	if (write && !block_writable(d->block_drive)) {
 		command_error(ch, ERR_ABRT);
-		return;
+		return false;
 	}
 	ch->lba = lba;
 	ch->left = count;
+	return true;
+}
+
+static void ata_read_write(struct ide_channel *ch, bool write, bool lba48, uint32_t per_block)
+{
+	if (!take_sectors(ch, write, lba48))
+		return;
 	ch->per_block = per_block;
 	if (!write) {
 		read_next_block(ch);
 		return;
 	}
-	uint32_t n = count < per_block ? count : per_block;
+	uint32_t n = ch->left < per_block ? ch->left : per_block;
 	start_block(ch, IDE_XFER_WRITE, n * IDE_SECTOR); /* no interrupt for the first block */
 }
 
@@ -325,20 +334,8 @@ static void bus_master_run(struct ide_channel *ch)
 /* READ DMA, WRITE DMA (and EXT): checked now, moved when the bus master starts. */
 static void ata_dma(struct ide_channel *ch, bool write, bool lba48)
 {
-	struct ide_drive *d = selected(ch);
-	uint64_t lba;
-	uint32_t count;
-	if (!command_address(d, lba48, &lba, &count) || lba > d->sectors ||
-	    count > d->sectors - lba) {
-		command_error(ch, ERR_IDNF);
+	if (!take_sectors(ch, write, lba48))
 		return;
-	}
-	if (write && !block_writable(d->block_drive)) {
-		command_error(ch, ERR_ABRT);
-		return;
-	}
-	ch->lba = lba;
-	ch->left = count;
 	start_block(ch, write ? IDE_XFER_DMA_WRITE : IDE_XFER_DMA_READ, 0);
 	bus_master_run(ch);
 }
@@ -700,8 +697,6 @@ static void execute(struct ide_channel *ch, uint8_t command)
 		command_error(ch, ERR_ABRT);
 		return;
 	}
-	uint64_t lba;
-	uint32_t count;
 	switch (command) {
 	case 0xc8: /* READ DMA */
 	case 0x25: /* READ DMA EXT */
@@ -727,12 +722,8 @@ static void execute(struct ide_channel *ch, uint8_t command)
 	case 0x40: /* READ VERIFY SECTORS */
 	case 0x41:
 	case 0x42: /* READ VERIFY SECTORS EXT */
-		if (!command_address(d, command == 0x42, &lba, &count) || lba > d->sectors ||
-		    count > d->sectors - lba) {
-			command_error(ch, ERR_IDNF);
-			return;
-		}
-		command_done(ch);
+		if (take_sectors(ch, false, command == 0x42))
+			command_done(ch);
 		return;
 	case 0xc6: /* SET MULTIPLE MODE: a power of two up to IDE_MAX_MULTI, or 0 (off) */
 		if (d->tf.count > IDE_MAX_MULTI || (d->tf.count & (d->tf.count - 1)))
