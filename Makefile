@@ -15,7 +15,7 @@ CORE := $(wildcard core/*.c)
 SRCS := vmm.c $(CORE) $(DEVICES)
 HDRS := vmm.h $(wildcard core/*.h devices/*.h)
 # What the device tests and fuzzers link: the devices on the board, without KVM or a terminal.
-MACHINE := $(DEVICES) core/block.c core/board.c core/bus.c core/irq.c core/timer.c core/keyboard.c core/screen.c \
+MACHINE := $(DEVICES) core/acpi.c core/block.c core/board.c core/bus.c core/irq.c core/timer.c core/keyboard.c core/screen.c \
 	tests/fake_machine.c
 FAKE_CONSOLE := tests/fake_console.c
 
@@ -71,7 +71,15 @@ build/vmm-asan: $(SRCS) $(HDRS) bios.S linker.ld build/bios-path $(wildcard $(BI
 	@mkdir -p build
 	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer -pthread \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all -DVMM_SANITIZED \
-	  -DBIOS_PATH='"$(BIOS)"' -DVGABIOS_PATH='"$(VGABIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
+	  -DVMM_LEAK_CHECK -DBIOS_PATH='"$(BIOS)"' -DVGABIOS_PATH='"$(VGABIOS)"' -Wl,-T,linker.ld -o $@ $(SRCS) bios.S
+
+# ThreadSanitizer: the vCPU threads, the I/O thread and the output thread of the real
+# program, for the KVM tests with several vCPUs.
+build/vmm-tsan: $(SRCS) $(HDRS) bios.S linker.ld build/bios-path $(wildcard $(BIOS) $(VGABIOS)) | deps
+	@mkdir -p build
+	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -fno-omit-frame-pointer -pthread -fsanitize=thread \
+	  -DVMM_SANITIZED -DBIOS_PATH='"$(BIOS)"' -DVGABIOS_PATH='"$(VGABIOS)"' -Wl,-T,linker.ld \
+	  -o $@ $(SRCS) bios.S
 
 # The static build with debug info and without optimisation tricks, for valgrind.
 build/vmm-valgrind: $(SRCS) $(HDRS) bios.S linker.ld $(UAPI)/.done build/bios-path \
@@ -144,7 +152,7 @@ build/core-test: $(CORE_TEST) $(HDRS)
 build/core-test-asan: $(CORE_TEST) $(HDRS)
 	@mkdir -p build
 	$(SAN_CC) $(CPPFLAGS) $(WARN) -O1 -g -pthread -fsanitize=address,undefined \
-	  -fno-sanitize-recover=all -DVMM_SANITIZED -o $@ $(CORE_TEST)
+	  -fno-sanitize-recover=all -DVMM_SANITIZED -DVMM_LEAK_CHECK -o $@ $(CORE_TEST)
 
 # libFuzzer targets: one per device model, the whole port bus, and the option/image paths.
 FUZZ_DEVICES := cmos pci fw_cfg i8042 uart sysctl debugcon vga ide fdc bus

@@ -58,7 +58,7 @@ fi
 
 # --- build ---------------------------------------------------------------------------------
 # Nothing stale may stand in for a build that fails.
-rm -f vmm build/vmm-asan build/vmm-valgrind build/ptyrun build/measure build/guests/*.bin \
+rm -f vmm build/vmm-asan build/vmm-tsan build/vmm-valgrind build/ptyrun build/measure build/guests/*.bin \
 	build/disks/bootsector.bin
 step "build: make (static musl vmm)" make vmm
 step "build: vmm has no dynamic section" sh -c 'readelf -d vmm | grep -q "no dynamic section"'
@@ -97,6 +97,7 @@ check_bad_bios() {
 }
 step "build: make BIOS= refuses images -b would refuse" check_bad_bios
 step "build: sanitizer vmm (ASan+UBSan)" make build/vmm-asan
+step "build: ThreadSanitizer vmm" make build/vmm-tsan
 step "build: test BIOS images" make guests
 step "build: the pty runner for terminal tests" make build/ptyrun
 step "build: the time and memory meter" make build/measure
@@ -139,7 +140,7 @@ grep -q '^not ok - fuzz: build' "$logs/fuzz.log" && tail -n 5 "$logs/fuzz.log"
 payload=build/payload
 rm -rf "$payload"
 mkdir -p "$payload/images" "$payload/guests"
-cp vmm build/vmm-asan tests/kvm-tests.sh "$payload/" 2>/dev/null
+cp vmm build/vmm-asan build/vmm-tsan tests/kvm-tests.sh "$payload/" 2>/dev/null
 cp /usr/share/seabios/bios.bin /usr/share/seabios/bios-256k.bin \
 	/usr/share/seabios/bios-microvm.bin "$payload/images/"
 cp build/guests/*.bin "$payload/guests/" 2>/dev/null

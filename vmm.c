@@ -27,6 +27,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -647,7 +648,13 @@ static void *vcpu_thread(void *arg)
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			machine_stop(EXIT_ERROR, "KVM_RUN on vCPU %u: %s", v->id, strerror(errno));
+			/* EFAULT: KVM could not get a page behind guest RAM, which with RAM
+			 * reserved but not committed means the host ran out of memory. */
+			machine_stop(EXIT_ERROR, "KVM_RUN on vCPU %u: %s%s", v->id, strerror(errno),
+				     errno == EFAULT
+					 ? " (the host could not supply a page of guest "
+					   "RAM: out of memory?)"
+					 : "");
 			break;
 		}
 		v->exits++;
@@ -656,6 +663,9 @@ static void *vcpu_thread(void *arg)
 		handle_exit(v);
 		machine_unlock();
 	}
+	/* A kick that comes now has nothing to interrupt; it must not land in the thread's
+	 * exit path (ThreadSanitizer's runtime cannot take a signal there). */
+	pthread_sigmask(SIG_BLOCK, &kick, NULL);
 	return NULL;
 }
 
@@ -1032,6 +1042,13 @@ int main(int argc, char **argv)
 	 * not 2 MiB (SeaBIOS then needs about 1 MiB, not 3-5). Only advice: it may fail. */
 	madvise(vm.ram, vm.ram_size, MADV_NOHUGEPAGE);
 	debug(1, "guest RAM: %llu MiB\n", (unsigned long long)(vm.ram_size / MiB));
+	struct sysinfo host;
+	if (debug_level >= 1 && sysinfo(&host) == 0 &&
+	    vm.ram_size / host.mem_unit > host.totalram + host.totalswap)
+		debug(1,
+		      "guest RAM is more than this host's %llu MiB of memory and swap: fine "
+		      "while the guest leaves the rest untouched\n",
+		      (unsigned long long)(host.totalram + host.totalswap) * host.mem_unit / MiB);
 
 	/* 3. KVM: the VM, its in-kernel interrupt controllers and timer, the vCPUs. */
 	open_kvm();

@@ -4,6 +4,7 @@
 #ifndef CORE_BOARD_H
 #define CORE_BOARD_H
 
+#include "acpi.h"
 #include "bus.h"
 #include "../devices/cmos.h"
 #include "../devices/debugcon.h"
@@ -67,7 +68,8 @@ struct board {
 	struct fdc fdc;			     /* on the board only with a floppy drive */
 	uint8_t e820[20 * E820_MAX_ENTRIES]; /* etc/e820: {u64 addr, u64 len, u32 type} LE */
 	unsigned e820_entries;
-	char bootorder[256]; /* fw_cfg bootorder: device paths in boot order (6 drives fit) */
+	char bootorder[256];	 /* fw_cfg bootorder: device paths in boot order (6 drives fit) */
+	struct acpi_tables acpi; /* the MADT and what points to it, for the OS */
 };
 
 /* Ports whose writes take effect only for a later access that always exits (an index or

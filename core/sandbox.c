@@ -14,7 +14,7 @@
 #include <linux/filter.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
-#ifdef VMM_SANITIZED
+#ifdef VMM_LEAK_CHECK
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -82,7 +82,8 @@ static const uint32_t allowed_syscalls[] = {
     /* Sanitizer builds: let a report be written out in full. */
     __NR_mmap, __NR_mprotect, __NR_getpid, __NR_gettid, __NR_sched_yield, __NR_openat, __NR_close,
     __NR_readlink, __NR_rt_sigaction, __NR_prctl, __NR_nanosleep,
-    __NR_sigaltstack, /* a thread's exit */
+    __NR_gettimeofday, /* ThreadSanitizer's background thread */
+    __NR_sigaltstack,  /* a thread's exit */
 #endif
 };
 
@@ -123,7 +124,7 @@ int sandbox_install(void (*on_violation)(void))
 	}
 	filter[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
 	struct sock_fprog prog = {.len = (unsigned short)n, .filter = filter};
-#ifdef VMM_SANITIZED
+#ifdef VMM_LEAK_CHECK
 	/* LeakSanitizer's exit-time check needs threads and ptrace: check now, once, instead
 	 * (setup is done and the run loop does not allocate). */
 	sigset_t stops, old;

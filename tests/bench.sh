@@ -16,7 +16,7 @@ command -v qemu-system-x86_64 >/dev/null || apt-get install -y -q qemu-system-x8
 p=build/bench
 rm -rf "$p"
 mkdir -p "$p/qemu-data"
-cp vmm build/measure /usr/share/seabios/bios.bin build/guests/hello.bin "$p/"
+cp vmm build/measure /usr/share/seabios/bios.bin build/guests/triple.bin "$p/"
 cp "$(command -v qemu-system-x86_64)" "$p/qemu-system-x86_64"
 cp -L /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$p/qemu-data/" 2>/dev/null || true
 cp -L /usr/share/seabios/vgabios-isavga.bin "$p/qemu-data/vgabios.bin" # QEMU's isa-vga ROM

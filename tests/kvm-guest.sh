@@ -14,7 +14,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${VMM_GUEST_CACHE:-$top/build/kvm-guest}
 timeout_s=${VMM_GUEST_TIMEOUT:-1500}
-memory=${VMM_GUEST_MEMORY:-8G} # room for the -m tests; pages are only used when touched
+memory=${VMM_GUEST_MEMORY:-4G} # less than some -m tests give vmm: RAM is used only when touched
 
 fetch_only=false
 if [ "${1:-}" = --fetch ]; then
@@ -123,15 +123,48 @@ poweroff -f
 EOF
 chmod +x "$stage/init"
 (cd "$stage" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$stage.cpio.gz"
-trap 'rm -rf "$stage" "$stage.cpio.gz" "$stage.log"' EXIT
+trap 'rm -rf "$stage" "$stage".*' EXIT
 
-# Stream the console, keep a copy to find the exit marker.
+# Stream the console, keep a copy to find the exit marker. QEMU also writes the console to
+# $stage.raw unbuffered, which the watchdog below reads to see that the guest is alive.
+mkfifo "$stage.mon.in" "$stage.mon.out"
 set +e
 timeout "$timeout_s" qemu-system-x86_64 -M q35 -cpu max -accel tcg -m "$memory" -smp 1 \
-	-nodefaults -display none -no-reboot -monitor none -serial stdio \
+	-nodefaults -display none -no-reboot -monitor pipe:"$stage.mon" \
+	-chardev stdio,id=console,logfile="$stage.raw" -serial chardev:console \
 	-kernel "$cache/vmlinuz" -initrd "$stage.cpio.gz" \
 	-append "console=ttyS0 quiet loglevel=3 panic=-1" </dev/null 2>&1 |
-	tr -d '\r' | tee "$stage.log" | grep -av '^KVM-GUEST-EXIT='
+	tr -d '\r' | tee "$stage.log" | grep -av '^KVM-GUEST-EXIT=' &
+pipeline=$!
+# The watchdog. Rarely the emulated guest goes idle for good in the middle of a run (QEMU at
+# 0% CPU, the guest's own timeouts never firing): it looks like a timer interrupt lost
+# between the emulated SVM guest and its host. When the console has been silent for
+# $quiet_s seconds, say so, show where the guest's CPU is, and send it an NMI, which wakes
+# an idle CPU and makes it look at its timers again; a healthy guest only logs the NMI.
+quiet_s=${VMM_GUEST_QUIET:-150}
+cat "$stage.mon.out" >"$stage.mon.log" 2>/dev/null &
+monitor_reader=$!
+exec 9>"$stage.mon.in"
+(
+	last=-1 still=0
+	while sleep 10; do
+		size=$(stat -c %s "$stage.raw" 2>/dev/null || echo 0)
+		if [ "$size" = "$last" ]; then still=$((still + 10)); else still=0 last=$size; fi
+		if [ "$still" -ge "$quiet_s" ]; then
+			say "watchdog: no console output for $still s; the guest's CPU:"
+			printf 'info registers\n' >&9
+			sleep 2
+			grep -a -E '^(RIP|EFL|CR0)=' "$stage.mon.log" | tail -n 2 >&2
+			say "watchdog: sending the guest an NMI"
+			printf 'nmi\n' >&9
+			still=0
+		fi
+	done
+) &
+watchdog=$!
+wait "$pipeline"
+kill "$watchdog" "$monitor_reader" 2>/dev/null
+exec 9>&-
 set -e
 rc=$(sed -n 's/^KVM-GUEST-EXIT=\([0-9]*\)$/\1/p' "$stage.log" | tail -n 1)
 if [ -z "$rc" ]; then

@@ -115,6 +115,13 @@ run -m 4G
 expect "-m 4G: 1 GiB above 4 GiB" 0 "addr 0x0000000100000000 len 0x0000000040000000 \[RAM\]" ""
 run -m 256
 expect "-m 256 (plain number = MiB)" 0 "len 0x0000000010000000 \[RAM\]" ""
+# More RAM than this host has (the test guest has 4 GiB): only what the guest touches is used.
+host_mib=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
+big_gib=$((host_mib / 1024 + 2))
+run -m ${big_gib}G -d 1
+expect "-m ${big_gib}G on a host with $host_mib MiB: boots" 0 "$NOBOOT" "more than this host's"
+expect "-m ${big_gib}G on a host with $host_mib MiB: all of it in the e820 map" 0 \
+	"addr 0x0000000100000000 len 0x$(printf %016x $(((big_gib - 3) << 30))) \[RAM\]" ""
 run -m 2T
 expect "-m 2T is refused" 2 "" "out of range"
 run -m 1T
@@ -551,15 +558,18 @@ expect "--hdc with --cdrom: the CD-ROM is the secondary slave" 0 "ata1-1: VMM AT
 # Linux from the disks (release build only: each is a whole Linux boot)
 if [ "$LABEL" = release ] && [ -f "$DISKS/linux.img" ]; then
 	cp "$DISKS/linux.img" "$T/linux.img"
-	LIMIT=400 run --hda "$T/linux.img"
+	LIMIT=400 run -c 2 --hda "$T/linux.img"
 	expect "syslinux disk: Linux reaches userspace" 0 "linux-guest: userspace up" ""
+	expect "syslinux disk, -c 2: Linux has 2 CPUs online (from the ACPI MADT)" 0 \
+		"linux-guest: cpus: 2, online 0-1" ""
 		expect "syslinux disk: ata_piix finds the disk, with multiword DMA" 0 "linux-guest: ata1.00: ATA-7: VMM HARDDISK, .*, max MWDMA2" ""
 	expect "syslinux disk: Linux reads the last sector" 0 "sda last sector: the last sector, for linux to read" ""
 	expect "syslinux disk: Linux writes and reboots" 0 "linux-guest: sda written" ""
 	if [ "$(sector "$T/linux.img" 98303)" = "written by linux" ]; then ok "syslinux disk: Linux's write is in the image"
 	else not_ok "syslinux disk: Linux's write is in the image" "sector: $(sector "$T/linux.img" 98303)"; fi
-	LIMIT=400 run --cdrom "$DISKS/linux.iso"
+	LIMIT=400 run -c 4 --cdrom "$DISKS/linux.iso"
 	expect "isolinux CD: Linux reaches userspace" 0 "linux-guest: userspace up" ""
+	expect "isolinux CD, -c 4: Linux has 4 CPUs online" 0 "linux-guest: cpus: 4, online 0-3" ""
 	expect "isolinux CD: ata_piix finds the ATAPI CD-ROM" 0 "linux-guest: ata2.00: ATAPI: VMM ATAPI CD-ROM" ""
 	expect "isolinux CD: sr_mod reads the CD" 0 "sr0 volume descriptor: CD001" ""
 fi

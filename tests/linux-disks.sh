@@ -53,6 +53,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 echo "linux-guest: userspace up"
+echo "linux-guest: cpus: $(grep -c ^processor /proc/cpuinfo), online $(cat /sys/devices/system/cpu/online)"
 for m in scsi_common scsi_mod libata ata_piix sd_mod cdrom sr_mod; do
 	insmod /lib/modules/$m.ko || echo "linux-guest: insmod $m failed"
 done

@@ -267,6 +267,105 @@ static void test_board_e820_and_fw_cfg(void)
 	CHECK_EQ(size, 4);
 }
 
+/* Run etc/table-loader as SeaBIOS does (romfile_loader.c), with the RSDP placed at rsdp_at
+ * and the tables at tables_at; fills the two files' final bytes. */
+static void run_table_loader(uint8_t *rsdp, uint32_t rsdp_at, uint8_t *tables, uint32_t tables_at)
+{
+	uint32_t size;
+	uint16_t key = fw_file("etc/table-loader", &size);
+	CHECK(key != 0 && size % 128 == 0 && size <= 16 * 128);
+	uint8_t script[16 * 128];
+	fw_read(key, script, size);
+	for (uint32_t at = 0; at < size; at += 128) {
+		const uint8_t *e = script + at;
+		const char *file = (const char *)e + 4;
+		uint8_t *data = strcmp(file, "etc/acpi/rsdp") == 0 ? rsdp : tables;
+		CHECK(strcmp(file, "etc/acpi/rsdp") == 0 || strcmp(file, "etc/acpi/tables") == 0);
+		switch (load_le(e, 4)) {
+		case 1: break; /* ALLOCATE: placed by the caller */
+		case 2: {      /* ADD_POINTER */
+			const char *src = (const char *)e + 60;
+			uint32_t offset = (uint32_t)load_le(e + 116, 4);
+			CHECK_EQ(e[120], 4);
+			uint32_t base = strcmp(src, "etc/acpi/rsdp") == 0 ? rsdp_at : tables_at;
+			store_le(data + offset, 4, load_le(data + offset, 4) + base);
+			break;
+		}
+		case 3: { /* ADD_CHECKSUM */
+			uint32_t offset = (uint32_t)load_le(e + 60, 4);
+			uint32_t start = (uint32_t)load_le(e + 64, 4),
+				 len = (uint32_t)load_le(e + 68, 4);
+			uint8_t sum = 0;
+			for (uint32_t i = start; i < start + len; i++)
+				sum = (uint8_t)(sum + data[i]);
+			data[offset] = (uint8_t)(data[offset] - sum);
+			break;
+		}
+		default: CHECK(!"a loader command SeaBIOS does not know");
+		}
+	}
+}
+
+static uint8_t byte_sum(const uint8_t *p, uint32_t n)
+{
+	uint8_t sum = 0;
+	while (n--)
+		sum = (uint8_t)(sum + *p++);
+	return sum;
+}
+
+/* The OS finds the RSDP, follows it to the RSDT and the MADT: one enabled local APIC per CPU
+ * with APIC IDs 0..N-1, the I/O APIC at 0xfec00000, every checksum right. */
+static void test_board_acpi_tables(void)
+{
+	for (unsigned cpus = 1; cpus <= 64; cpus += 63) /* 1 and the most, 64 */ {
+		config.cpus = cpus;
+		new_board();
+		uint32_t rsdp_size, tables_size;
+		uint16_t rsdp_key = fw_file("etc/acpi/rsdp", &rsdp_size);
+		uint16_t tables_key = fw_file("etc/acpi/tables", &tables_size);
+		CHECK(rsdp_key && tables_key);
+		CHECK_EQ(rsdp_size, 20);
+		CHECK(tables_size <= 1024);
+		uint8_t rsdp[20], tables[1024];
+		fw_read(rsdp_key, rsdp, rsdp_size);
+		fw_read(tables_key, tables, tables_size);
+		const uint32_t tables_at = 0x7ffe000;
+		run_table_loader(rsdp, 0xf5a10, tables, tables_at);
+		CHECK(memcmp(rsdp, "RSD PTR ", 8) == 0);
+		CHECK_EQ(byte_sum(rsdp, 20), 0);
+		uint32_t rsdt = (uint32_t)load_le(rsdp + 16, 4) - tables_at;
+		CHECK(rsdt < tables_size);
+		CHECK(memcmp(tables + rsdt, "RSDT", 4) == 0);
+		CHECK_EQ(byte_sum(tables + rsdt, (uint32_t)load_le(tables + rsdt + 4, 4)), 0);
+		uint32_t madt = (uint32_t)load_le(tables + rsdt + 36, 4) - tables_at;
+		CHECK(madt < tables_size);
+		CHECK(memcmp(tables + madt, "APIC", 4) == 0);
+		uint32_t madt_len = (uint32_t)load_le(tables + madt + 4, 4);
+		CHECK(madt + madt_len <= tables_size);
+		CHECK_EQ(byte_sum(tables + madt, madt_len), 0);
+		CHECK_EQ(load_le(tables + madt + 36, 4), 0xfee00000);
+		unsigned lapics = 0, ioapics = 0;
+		for (uint32_t at = madt + 44; at < madt + madt_len; at += tables[at + 1]) {
+			CHECK(tables[at + 1] >= 2);
+			if (tables[at + 1] < 2)
+				break;
+			if (tables[at] == 0) {
+				CHECK_EQ(tables[at + 3],
+					 lapics); /* APIC ID, as KVM numbers vCPUs */
+				CHECK_EQ(load_le(tables + at + 4, 4), 1);
+				lapics++;
+			} else if (tables[at] == 1) {
+				CHECK_EQ(load_le(tables + at + 4, 4), 0xfec00000);
+				CHECK_EQ(load_le(tables + at + 8, 4), 0);
+				ioapics++;
+			}
+		}
+		CHECK_EQ(lapics, cpus);
+		CHECK_EQ(ioapics, 1);
+	}
+}
+
 /* ---- debug console
  * ------------------------------------------------------------------------------- */
 static void test_debugcon(void)
@@ -1774,6 +1873,7 @@ int main(void)
 	RUN(test_timers);
 	RUN(test_board_ram_split);
 	RUN(test_board_e820_and_fw_cfg);
+	RUN(test_board_acpi_tables);
 	RUN(test_debugcon);
 	RUN(test_cmos_clock_bcd);
 	RUN(test_cmos_clock_binary_12h);
