@@ -1,7 +1,7 @@
 /* ACPI tables: RSDP -> RSDT -> MADT, and the loader script SeaBIOS runs to install them.
  * Layouts from the ACPI specification 6.4, sections 5.2.5 (RSDP), 5.2.7 (RSDT) and 5.2.12
  * (MADT). No FADT or DSDT: the OS then runs without the ACPI interpreter (no power button,
- * no ACPI PCI routing) and keeps finding PCI devices by probing, as it does today. */
+ * no ACPI PCI routing) and finds PCI devices by probing configuration space. */
 #include "acpi.h"
 #include "bus.h"
 
@@ -11,9 +11,23 @@
 
 enum { LOADER_ALLOCATE = 1, LOADER_ADD_POINTER = 2, LOADER_ADD_CHECKSUM = 3 };
 enum { ZONE_HIGH = 1, ZONE_FSEG = 2 };
-#define LOADER_NAME_SIZE 56
-#define RSDP_FILE	 "etc/acpi/rsdp"
-#define TABLES_FILE	 "etc/acpi/tables"
+#define RSDP_FILE   "etc/acpi/rsdp"
+#define TABLES_FILE "etc/acpi/tables"
+
+/* Byte offsets in a loader entry (SeaBIOS struct romfile_loader_entry_s: a u32 command, then
+ * file names of 56 bytes, little-endian numbers). */
+enum {
+	ENTRY_FILE = 4, /* allocate: the file; pointer: the file patched; checksum: the file */
+	ENTRY_NAME_SIZE = 56,
+	ENTRY_ALLOC_ALIGN = 60,
+	ENTRY_ALLOC_ZONE = 64,
+	ENTRY_POINTER_SRC = 60, /* the file whose address is added */
+	ENTRY_POINTER_OFFSET = 116,
+	ENTRY_POINTER_SIZE = 120,
+	ENTRY_CKSUM_OFFSET = 60,
+	ENTRY_CKSUM_START = 64,
+	ENTRY_CKSUM_LENGTH = 68,
+};
 
 /* MADT entry types and flags (ACPI 6.4 table 5.45 and on). */
 enum { MADT_LAPIC = 0, MADT_IOAPIC = 1, MADT_OVERRIDE = 2, MADT_LAPIC_NMI = 4 };
@@ -34,42 +48,41 @@ static void header(uint8_t *h, const char *signature, uint32_t length, uint8_t r
 	store_le(h + 32, 4, 1);
 }
 
-static uint8_t *loader_entry(struct acpi_tables *t, uint32_t command)
+static uint8_t *loader_entry(struct acpi_tables *t, uint32_t command, const char *file)
 {
 	uint8_t *e = t->loader + t->loader_size;
 	t->loader_size += ACPI_LOADER_ENTRY;
 	memset(e, 0, ACPI_LOADER_ENTRY);
 	store_le(e, 4, command);
+	strncpy((char *)e + ENTRY_FILE, file, ENTRY_NAME_SIZE - 1);
 	return e;
 }
 
 static void loader_allocate(struct acpi_tables *t, const char *file, uint32_t align, uint8_t zone)
 {
-	uint8_t *e = loader_entry(t, LOADER_ALLOCATE);
-	strncpy((char *)e + 4, file, LOADER_NAME_SIZE - 1);
-	store_le(e + 4 + LOADER_NAME_SIZE, 4, align);
-	e[8 + LOADER_NAME_SIZE] = zone;
+	uint8_t *e = loader_entry(t, LOADER_ALLOCATE, file);
+	store_le(e + ENTRY_ALLOC_ALIGN, 4, align);
+	e[ENTRY_ALLOC_ZONE] = zone;
 }
 
-/* dest_file[offset .. offset + 4) holds an offset into src_file; the loader adds its address. */
+/* dest[offset .. offset + 4) holds an offset into src; the loader adds src's address. */
 static void loader_pointer(struct acpi_tables *t, const char *dest, uint32_t offset,
 			   const char *src)
 {
-	uint8_t *e = loader_entry(t, LOADER_ADD_POINTER);
-	strncpy((char *)e + 4, dest, LOADER_NAME_SIZE - 1);
-	strncpy((char *)e + 4 + LOADER_NAME_SIZE, src, LOADER_NAME_SIZE - 1);
-	store_le(e + 4 + 2 * LOADER_NAME_SIZE, 4, offset);
-	e[8 + 2 * LOADER_NAME_SIZE] = 4;
+	uint8_t *e = loader_entry(t, LOADER_ADD_POINTER, dest);
+	strncpy((char *)e + ENTRY_POINTER_SRC, src, ENTRY_NAME_SIZE - 1);
+	store_le(e + ENTRY_POINTER_OFFSET, 4, offset);
+	e[ENTRY_POINTER_SIZE] = 4;
 }
 
+/* The byte at checksum_offset becomes what makes [start, start + length) sum to 0. */
 static void loader_checksum(struct acpi_tables *t, const char *file, uint32_t start,
 			    uint32_t length, uint32_t checksum_offset)
 {
-	uint8_t *e = loader_entry(t, LOADER_ADD_CHECKSUM);
-	strncpy((char *)e + 4, file, LOADER_NAME_SIZE - 1);
-	store_le(e + 4 + LOADER_NAME_SIZE, 4, checksum_offset);
-	store_le(e + 8 + LOADER_NAME_SIZE, 4, start);
-	store_le(e + 12 + LOADER_NAME_SIZE, 4, length);
+	uint8_t *e = loader_entry(t, LOADER_ADD_CHECKSUM, file);
+	store_le(e + ENTRY_CKSUM_OFFSET, 4, checksum_offset);
+	store_le(e + ENTRY_CKSUM_START, 4, start);
+	store_le(e + ENTRY_CKSUM_LENGTH, 4, length);
 }
 
 int acpi_build(struct acpi_tables *t, unsigned cpus)
