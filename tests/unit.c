@@ -267,6 +267,52 @@ static void test_board_e820_and_fw_cfg(void)
 	CHECK_EQ(size, 4);
 }
 
+/* The memory map at its edges: all RAM below 4 GiB up to exactly 3 GiB, the first byte
+ * beyond going above 4 GiB, and the most (1 TiB); e820 and the CMOS size fields agree. */
+static void test_board_memory_edges(void)
+{
+	static const struct {
+		uint64_t ram, below, above;
+	} cases[] = {
+	    {16 * MiB, 16 * MiB, 0},
+	    {3 * GiB - 4 * KiB, 3 * GiB - 4 * KiB, 0}, /* odd: not a multiple of 64 KiB */
+	    {3 * GiB, 3 * GiB, 0},
+	    {3 * GiB + 4 * KiB, 3 * GiB, 4 * KiB},
+	    {4 * GiB, 3 * GiB, 1 * GiB},
+	    {1024 * GiB, 3 * GiB, 1021 * GiB},
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		config.ram_size = cases[i].ram;
+		new_board();
+		uint32_t size = 0;
+		uint16_t key = fw_file("etc/e820", &size);
+		uint8_t e[20 * E820_MAX_ENTRIES];
+		CHECK(key != 0 && size <= sizeof(e) && size % 20 == 0);
+		fw_read(key, e, size);
+		uint64_t below = 0, above = 0;
+		for (uint32_t at = 0; at < size; at += 20) {
+			if (load_le(e + at + 16, 4) != 1)
+				continue;
+			if (load_le(e + at, 8) == 0)
+				below = load_le(e + at + 8, 8);
+			else if (load_le(e + at, 8) == 4 * GiB)
+				above = load_le(e + at + 8, 8);
+			else
+				CHECK(!"RAM anywhere else");
+		}
+		CHECK_EQ(below, cases[i].below);
+		CHECK_EQ(above, cases[i].above);
+		const uint8_t *ram = board.cmos.ram;
+		uint64_t above_16m = (uint64_t)ram[CMOS_MEM_ABOVE_16M] | ram[CMOS_MEM_ABOVE_16M + 1]
+									     << 8;
+		CHECK_EQ(above_16m, (cases[i].below - 16 * MiB) / (64 * KiB));
+		uint64_t above_4g = (uint64_t)ram[CMOS_MEM_ABOVE_4G] |
+				    ram[CMOS_MEM_ABOVE_4G + 1] << 8 |
+				    (uint64_t)ram[CMOS_MEM_ABOVE_4G + 2] << 16;
+		CHECK_EQ(above_4g, cases[i].above / (64 * KiB));
+	}
+}
+
 /* Run etc/table-loader as SeaBIOS does (romfile_loader.c), with the RSDP placed at rsdp_at
  * and the tables at tables_at; fills the two files' final bytes. */
 static void run_table_loader(uint8_t *rsdp, uint32_t rsdp_at, uint8_t *tables, uint32_t tables_at)
@@ -1873,6 +1919,7 @@ int main(void)
 	RUN(test_timers);
 	RUN(test_board_ram_split);
 	RUN(test_board_e820_and_fw_cfg);
+	RUN(test_board_memory_edges);
 	RUN(test_board_acpi_tables);
 	RUN(test_debugcon);
 	RUN(test_cmos_clock_bcd);
