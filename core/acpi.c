@@ -11,8 +11,9 @@
 
 enum { LOADER_ALLOCATE = 1, LOADER_ADD_POINTER = 2, LOADER_ADD_CHECKSUM = 3 };
 enum { ZONE_HIGH = 1, ZONE_FSEG = 2 };
-#define RSDP_FILE   "etc/acpi/rsdp"
-#define TABLES_FILE "etc/acpi/tables"
+#define RSDP_FILE	"etc/acpi/rsdp"
+#define TABLES_FILE	"etc/acpi/tables"
+#define LOADER_COMMANDS 7 /* two allocations, two pointers, three checksums */
 
 /* Byte offsets in a loader entry (SeaBIOS struct romfile_loader_entry_s: a u32 command, then
  * file names of 56 bytes, little-endian numbers). */
@@ -48,8 +49,11 @@ static void header(uint8_t *h, const char *signature, uint32_t length, uint8_t r
 	store_le(h + 32, 4, 1);
 }
 
+/* The next command's 128 bytes, or NULL when the script is full (acpi_build then fails). */
 static uint8_t *loader_entry(struct acpi_tables *t, uint32_t command, const char *file)
 {
+	if (t->loader_size + ACPI_LOADER_ENTRY > sizeof(t->loader))
+		return NULL;
 	uint8_t *e = t->loader + t->loader_size;
 	t->loader_size += ACPI_LOADER_ENTRY;
 	memset(e, 0, ACPI_LOADER_ENTRY);
@@ -61,6 +65,8 @@ static uint8_t *loader_entry(struct acpi_tables *t, uint32_t command, const char
 static void loader_allocate(struct acpi_tables *t, const char *file, uint32_t align, uint8_t zone)
 {
 	uint8_t *e = loader_entry(t, LOADER_ALLOCATE, file);
+	if (!e)
+		return;
 	store_le(e + ENTRY_ALLOC_ALIGN, 4, align);
 	e[ENTRY_ALLOC_ZONE] = zone;
 }
@@ -70,6 +76,8 @@ static void loader_pointer(struct acpi_tables *t, const char *dest, uint32_t off
 			   const char *src)
 {
 	uint8_t *e = loader_entry(t, LOADER_ADD_POINTER, dest);
+	if (!e)
+		return;
 	strncpy((char *)e + ENTRY_POINTER_SRC, src, ENTRY_NAME_SIZE - 1);
 	store_le(e + ENTRY_POINTER_OFFSET, 4, offset);
 	e[ENTRY_POINTER_SIZE] = 4;
@@ -80,6 +88,8 @@ static void loader_checksum(struct acpi_tables *t, const char *file, uint32_t st
 			    uint32_t length, uint32_t checksum_offset)
 {
 	uint8_t *e = loader_entry(t, LOADER_ADD_CHECKSUM, file);
+	if (!e)
+		return;
 	store_le(e + ENTRY_CKSUM_OFFSET, 4, checksum_offset);
 	store_le(e + ENTRY_CKSUM_START, 4, start);
 	store_le(e + ENTRY_CKSUM_LENGTH, 4, length);
@@ -118,7 +128,7 @@ int acpi_build(struct acpi_tables *t, unsigned cpus)
 	store_le(p + 8, 4, 0); /* its pins are GSIs 0-23: KVM wires ISA IRQ n to pin n */
 	p += 12;
 	/* ISA IRQ 0 on GSI 0, edge, active high: what KVM's PIT drives. Stated, because without
-	 * a FADT Linux takes IRQ 0 for the SCI and would make it level, active low. */
+	 * a FADT the SCI is "IRQ 0" to Linux, which would otherwise make it active low. */
 	p[0] = MADT_OVERRIDE, p[1] = 10, p[2] = 0, p[3] = 0;
 	store_le(p + 4, 4, 0);
 	store_le(p + 8, 2, INTI_HIGH_EDGE);
@@ -134,5 +144,5 @@ int acpi_build(struct acpi_tables *t, unsigned cpus)
 	loader_checksum(t, TABLES_FILE, madt, madt_size, madt + 9);
 	loader_checksum(t, TABLES_FILE, rsdt, rsdt_size, rsdt + 9);
 	loader_checksum(t, RSDP_FILE, 0, ACPI_RSDP_SIZE, 8);
-	return 0;
+	return t->loader_size == LOADER_COMMANDS * ACPI_LOADER_ENTRY ? 0 : -1;
 }

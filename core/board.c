@@ -115,7 +115,8 @@ static int fill_fw_cfg(struct board *b, const struct board_config *cfg)
 	if (cfg->screen_not_in_log)
 		err |= fw_cfg_add_file_int(f, "etc/screen-and-debug", 0, 1);
 	/* ACPI: SeaBIOS allocates both files, patches them as etc/table-loader says. */
-	err |= acpi_build(&b->acpi, cfg->cpus);
+	if (acpi_build(&b->acpi, cfg->cpus) < 0)
+		return -1;
 	err |= fw_cfg_add_file(f, "etc/acpi/rsdp", b->acpi.rsdp, sizeof(b->acpi.rsdp));
 	err |= fw_cfg_add_file(f, "etc/acpi/tables", b->acpi.tables, b->acpi.tables_size);
 	err |= fw_cfg_add_file(f, "etc/table-loader", b->acpi.loader, b->acpi.loader_size);

@@ -314,8 +314,10 @@ static void test_board_memory_edges(void)
 }
 
 /* Run etc/table-loader as SeaBIOS does (romfile_loader.c), with the RSDP placed at rsdp_at
- * and the tables at tables_at; fills the two files' final bytes. */
-static void run_table_loader(uint8_t *rsdp, uint32_t rsdp_at, uint8_t *tables, uint32_t tables_at)
+ * and the tables at tables_at, with its checks: the RSDP in the F segment, offsets and ranges
+ * inside their files. Fills the two files' final bytes. */
+static void run_table_loader(uint8_t *rsdp, uint32_t rsdp_at, uint8_t *tables, uint32_t tables_at,
+			     uint32_t tables_size)
 {
 	uint32_t size;
 	uint16_t key = fw_file("etc/table-loader", &size);
@@ -325,22 +327,35 @@ static void run_table_loader(uint8_t *rsdp, uint32_t rsdp_at, uint8_t *tables, u
 	for (uint32_t at = 0; at < size; at += 128) {
 		const uint8_t *e = script + at;
 		const char *file = (const char *)e + 4;
-		uint8_t *data = strcmp(file, "etc/acpi/rsdp") == 0 ? rsdp : tables;
-		CHECK(strcmp(file, "etc/acpi/rsdp") == 0 || strcmp(file, "etc/acpi/tables") == 0);
+		bool is_rsdp = strcmp(file, "etc/acpi/rsdp") == 0;
+		uint8_t *data = is_rsdp ? rsdp : tables;
+		uint32_t data_size = is_rsdp ? 20 : tables_size;
+		CHECK(is_rsdp || strcmp(file, "etc/acpi/tables") == 0);
 		switch (load_le(e, 4)) {
-		case 1: break; /* ALLOCATE: placed by the caller */
-		case 2: {      /* ADD_POINTER */
+		case 1: { /* ALLOCATE: placed by the caller; the RSDP where the OS searches */
+			uint32_t align = (uint32_t)load_le(e + 60, 4);
+			CHECK(align && (align & (align - 1)) == 0);
+			CHECK_EQ(e[64], is_rsdp ? 2 : 1); /* zone FSEG : HIGH */
+			break;
+		}
+		case 2: { /* ADD_POINTER */
 			const char *src = (const char *)e + 60;
 			uint32_t offset = (uint32_t)load_le(e + 116, 4);
 			CHECK_EQ(e[120], 4);
+			CHECK(offset + 4 <= data_size);
+			if (offset + 4 > data_size)
+				return;
 			uint32_t base = strcmp(src, "etc/acpi/rsdp") == 0 ? rsdp_at : tables_at;
 			store_le(data + offset, 4, load_le(data + offset, 4) + base);
 			break;
 		}
 		case 3: { /* ADD_CHECKSUM */
 			uint32_t offset = (uint32_t)load_le(e + 60, 4);
-			uint32_t start = (uint32_t)load_le(e + 64, 4),
-				 len = (uint32_t)load_le(e + 68, 4);
+			uint32_t start = (uint32_t)load_le(e + 64, 4);
+			uint32_t len = (uint32_t)load_le(e + 68, 4);
+			CHECK(offset < data_size && start + len <= data_size && len <= data_size);
+			if (offset >= data_size || start + len > data_size || len > data_size)
+				return;
 			uint8_t sum = 0;
 			for (uint32_t i = start; i < start + len; i++)
 				sum = (uint8_t)(sum + data[i]);
@@ -377,13 +392,15 @@ static void test_board_acpi_tables(void)
 		fw_read(rsdp_key, rsdp, rsdp_size);
 		fw_read(tables_key, tables, tables_size);
 		const uint32_t tables_at = 0x7ffe000;
-		run_table_loader(rsdp, 0xf5a10, tables, tables_at);
+		run_table_loader(rsdp, 0xf5a10, tables, tables_at, tables_size);
 		CHECK(memcmp(rsdp, "RSD PTR ", 8) == 0);
+		CHECK_EQ(rsdp[15], 0); /* ACPI 1.0: 20 bytes, an RSDT and no XSDT */
 		CHECK_EQ(byte_sum(rsdp, 20), 0);
 		uint32_t rsdt = (uint32_t)load_le(rsdp + 16, 4) - tables_at;
 		CHECK(rsdt < tables_size);
 		CHECK(memcmp(tables + rsdt, "RSDT", 4) == 0);
-		CHECK_EQ(byte_sum(tables + rsdt, (uint32_t)load_le(tables + rsdt + 4, 4)), 0);
+		CHECK_EQ(load_le(tables + rsdt + 4, 4), 40); /* the header and one entry */
+		CHECK_EQ(byte_sum(tables + rsdt, 40), 0);
 		uint32_t madt = (uint32_t)load_le(tables + rsdt + 36, 4) - tables_at;
 		CHECK(madt < tables_size);
 		CHECK(memcmp(tables + madt, "APIC", 4) == 0);
@@ -391,25 +408,50 @@ static void test_board_acpi_tables(void)
 		CHECK(madt + madt_len <= tables_size);
 		CHECK_EQ(byte_sum(tables + madt, madt_len), 0);
 		CHECK_EQ(load_le(tables + madt + 36, 4), 0xfee00000);
-		unsigned lapics = 0, ioapics = 0;
-		for (uint32_t at = madt + 44; at < madt + madt_len; at += tables[at + 1]) {
-			CHECK(tables[at + 1] >= 2);
-			if (tables[at + 1] < 2)
-				break;
-			if (tables[at] == 0) {
-				CHECK_EQ(tables[at + 3],
-					 lapics); /* APIC ID, as KVM numbers vCPUs */
-				CHECK_EQ(load_le(tables + at + 4, 4), 1);
+		CHECK_EQ(load_le(tables + madt + 40, 4), 1); /* PC-AT compatible: 8259s too */
+		unsigned lapics = 0, ioapics = 0, overrides = 0, nmis = 0;
+		uint32_t at = madt + 44;
+		while (at + 2 <= madt + madt_len && tables[at + 1] >= 2 &&
+		       at + tables[at + 1] <= madt + madt_len) {
+			const uint8_t *m = tables + at;
+			if (m[0] == 0) { /* processor local APIC */
+				CHECK_EQ(m[1], 8);
+				CHECK_EQ(m[2], lapics); /* processor UID */
+				CHECK_EQ(m[3], lapics); /* APIC ID, as KVM numbers vCPUs */
+				CHECK_EQ(load_le(m + 4, 4), 1);
 				lapics++;
-			} else if (tables[at] == 1) {
-				CHECK_EQ(load_le(tables + at + 4, 4), 0xfec00000);
-				CHECK_EQ(load_le(tables + at + 8, 4), 0);
+			} else if (m[0] == 1) { /* I/O APIC: KVM's, ID 0, GSIs from 0 */
+				CHECK_EQ(m[1], 12);
+				CHECK_EQ(m[2], 0);
+				CHECK_EQ(load_le(m + 4, 4), 0xfec00000);
+				CHECK_EQ(load_le(m + 8, 4), 0);
 				ioapics++;
+			} else if (m[0] == 2) { /* ISA IRQ 0 -> GSI 0, active high, edge */
+				CHECK_EQ(m[1], 10);
+				CHECK_EQ(m[2], 0);
+				CHECK_EQ(m[3], 0);
+				CHECK_EQ(load_le(m + 4, 4), 0);
+				CHECK_EQ(load_le(m + 8, 2), 0x0005);
+				overrides++;
+			} else if (m[0] == 4) { /* every CPU's LINT1 is NMI */
+				CHECK_EQ(m[1], 6);
+				CHECK_EQ(m[2], 0xff);
+				CHECK_EQ(m[5], 1);
+				nmis++;
+			} else {
+				CHECK(!"an unknown MADT entry");
 			}
+			at += m[1];
 		}
+		CHECK_EQ(at, madt + madt_len); /* the entries fill the table exactly */
 		CHECK_EQ(lapics, cpus);
 		CHECK_EQ(ioapics, 1);
+		CHECK_EQ(overrides, 1);
+		CHECK_EQ(nmis, 1);
 	}
+	struct acpi_tables t;
+	CHECK_EQ(acpi_build(&t, 0), -1);
+	CHECK_EQ(acpi_build(&t, 1000), -1); /* more than the tables' room */
 }
 
 /* ---- debug console
