@@ -5,7 +5,8 @@
  * The command gets a new session with the pty as its controlling terminal and standard input,
  * output and error, in the foreground. ptyrun copies what it writes to its own standard output,
  * reading at most 64 bytes at a time with USEC microseconds between reads (-r: a slow
- * terminal), types TEXT after MS milliseconds (-I, default 300; C escapes \n \r \e \xHH) or
+ * terminal), types TEXT MS milliseconds after the command's first output (-I, default 300: by
+ * then the command has its terminal set up; C escapes \n \r \e \xHH) or
  * once the output has shown the text of the -w before it (-w A -i X -w B -D 2000 -i Y: X when
  * A shows, then Y two seconds after B; at most 8 steps), and, counting from the command's
  * first output (by then it handles signals), sends SIGTERM (or signal -s N) after MS ms (-k),
@@ -18,6 +19,7 @@
  * signal N). With -P the command gets pipes instead of a terminal (typing and -w still work). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -214,7 +216,12 @@ int main(int argc, char **argv)
 	int esc = 0;
 	for (;;) {
 		long t = now_ms() - start;
-		if (step < nsteps && seen && t >= input_ms) {
+		/* A first text without -w goes -I ms after the first output, later ones when due.
+		 */
+		long due = step == 0 && !steps[0].wait_for
+			       ? (first_output < 0 ? LONG_MAX : first_output + input_ms)
+			       : input_ms;
+		if (step < nsteps && seen && t >= due) {
 			size_t n = unescape(steps[step].input, text, sizeof(text));
 			if (write(typing, text, n) < 0)
 				perror("ptyrun: typing");
