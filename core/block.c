@@ -21,9 +21,16 @@ struct block_drive {
 	int fd; /* 0: no drive (fds 0-2 are never images) */
 	enum block_mode mode;
 	bool error_reported;
+	uint64_t ahead_at; /* the file's bytes [ahead_at, ahead_at + ahead_len) are in ahead[] */
+	size_t ahead_len;
 };
 
 static struct block_drive drives[BLOCK_MAX_DRIVES];
+
+/* Read-ahead: a BIOS reads a disk a sector per command or per DRQ block; one pread of 64 KiB
+ * then serves the next 127 sectors. (Host memory only where a drive reads.) */
+#define READ_AHEAD ((size_t)64 * 1024)
+static uint8_t ahead[BLOCK_MAX_DRIVES][READ_AHEAD];
 
 #define OVERLAY_SECTOR 512u
 
@@ -153,7 +160,7 @@ static bool host_failed(struct block_drive *d, const char *what, int e)
 	return false;
 }
 
-static bool read_file(struct block_drive *d, uint64_t offset, uint8_t *buf, size_t len)
+static bool pread_full(struct block_drive *d, uint64_t offset, uint8_t *buf, size_t len)
 {
 	for (size_t done = 0; done < len;) {
 		ssize_t n = pread(d->fd, buf + done, len - done, (off_t)(offset + done));
@@ -163,6 +170,23 @@ static bool read_file(struct block_drive *d, uint64_t offset, uint8_t *buf, size
 			return host_failed(d, "reading", n < 0 ? errno : EIO);
 		done += (size_t)n;
 	}
+	return true;
+}
+
+static bool read_file(struct block_drive *d, uint64_t offset, uint8_t *buf, size_t len)
+{
+	if (len >= READ_AHEAD)
+		return pread_full(d, offset, buf, len);
+	uint8_t *cache = ahead[d - drives];
+	if (offset < d->ahead_at || offset + len > d->ahead_at + d->ahead_len) {
+		size_t n = d->size - offset < READ_AHEAD ? (size_t)(d->size - offset) : READ_AHEAD;
+		d->ahead_len = 0;
+		if (!pread_full(d, offset, cache, n))
+			return false;
+		d->ahead_at = offset;
+		d->ahead_len = n;
+	}
+	memcpy(buf, cache + (offset - d->ahead_at), len);
 	return true;
 }
 
@@ -221,6 +245,7 @@ bool block_write(unsigned drive, uint64_t offset, const void *buf, size_t len)
 			d->written[s / 8] |= (uint8_t)(1u << (s % 8));
 		return true;
 	}
+	d->ahead_len = 0; /* the file changes: forget what was read ahead */
 	for (size_t done = 0; done < len;) {
 		ssize_t n =
 		    pwrite(d->fd, (const uint8_t *)buf + done, len - done, (off_t)(offset + done));

@@ -54,6 +54,11 @@ const struct port_span board_batched_ports[] = {
 				 waits for the guest's next exit, or the output tick) */
     {0x0510, 2},	      /* the fw_cfg selector: used by the next data read or DMA */
     {0x0092, 1},	      /* A20 (always on) and fast reset, which waits like 0xcf9's */
+    /* IDE task files (features, count, LBA, device select): read only through their ports or
+     * used by the command written next (to 0x1f7/0x177, which exits). Not device control:
+     * its nIEN lowers the interrupt line at once. */
+    {0x01f1, 6},
+    {0x0171, 6},
     /* Serial and parallel ports this board does not have: SeaBIOS probes them by writing
      * and reading back; the writes go nowhere, the reads still exit and answer 0xff. */
     {0x0278, 8},

@@ -125,46 +125,78 @@ chmod +x "$stage/init"
 (cd "$stage" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$stage.cpio.gz"
 trap 'rm -rf "$stage" "$stage".*' EXIT
 
-# Stream the console, keep a copy to find the exit marker. QEMU also writes the console to
-# $stage.raw unbuffered, which the watchdog below reads to see that the guest is alive.
-mkfifo "$stage.mon.in" "$stage.mon.out"
-set +e
-timeout "$timeout_s" qemu-system-x86_64 -M q35 -cpu max -accel tcg -m "$memory" -smp 1 \
-	-nodefaults -display none -no-reboot -monitor pipe:"$stage.mon" \
-	-chardev stdio,id=console,logfile="$stage.raw" -serial chardev:console \
-	-kernel "$cache/vmlinuz" -initrd "$stage.cpio.gz" \
-	-append "console=ttyS0 quiet loglevel=3 panic=-1" </dev/null 2>&1 |
-	tr -d '\r' | tee "$stage.log" | grep -av '^KVM-GUEST-EXIT=' &
-pipeline=$!
-# The watchdog. Rarely the emulated guest goes idle for good in the middle of a run (QEMU at
-# 0% CPU, the guest's own timeouts never firing): it looks like a timer interrupt lost
-# between the emulated SVM guest and its host. When the console has been silent for
-# $quiet_s seconds, say so, show where the guest's CPU is, and send it an NMI, which wakes
-# an idle CPU and makes it look at its timers again; a healthy guest only logs the NMI.
+# One boot of the guest: stream its console, keep a copy to find the exit marker. QEMU also
+# writes the console to $stage.raw unbuffered, which the watchdog reads to see progress.
+#
+# The watchdog. Rarely the emulated guest stops for good in the middle of a run: QEMU takes
+# no more CPU time, the guest's CPU sits in HLT, and neither its timers nor an NMI wake it
+# (interrupts look held, as if SVM's global interrupt flag stayed clear in the emulation).
+# When the console has been silent for $quiet_s seconds and QEMU has used under 50 ms of CPU
+# in the last minute (an idle guest takes about 250), the watchdog shows where the CPU is, tries an NMI, and if nothing
+# moves within a minute ends that boot as stalled; the boot is then started again, up to
+# $retries times, after a line "kvm-guest: RESTART" (test.sh counts results after the last).
 quiet_s=${VMM_GUEST_QUIET:-150}
-cat "$stage.mon.out" >"$stage.mon.log" 2>/dev/null &
-monitor_reader=$!
-exec 9>"$stage.mon.in"
-(
-	last=-1 still=0
-	while sleep 10; do
-		size=$(stat -c %s "$stage.raw" 2>/dev/null || echo 0)
-		if [ "$size" = "$last" ]; then still=$((still + 10)); else still=0 last=$size; fi
-		if [ "$still" -ge "$quiet_s" ]; then
-			say "watchdog: no console output for $still s; the guest's CPU:"
-			printf 'info registers\n' >&9
-			sleep 2
-			grep -a -E '^(RIP|EFL|CR0)=' "$stage.mon.log" | tail -n 2 >&2
-			say "watchdog: sending the guest an NMI"
-			printf 'nmi\n' >&9
-			still=0
-		fi
-	done
-) &
-watchdog=$!
-wait "$pipeline"
-kill "$watchdog" "$monitor_reader" 2>/dev/null
-exec 9>&-
+retries=${VMM_GUEST_RETRIES:-1}
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+boot_guest() {
+	rm -f "$stage.raw" "$stage.log" "$stage.pid" "$stage.stalled" "$stage".mon.*
+	mkfifo "$stage.mon.in" "$stage.mon.out"
+	timeout "$timeout_s" qemu-system-x86_64 -M q35 -cpu max -accel tcg -m "$memory" -smp 1 \
+		-nodefaults -display none -no-reboot -monitor pipe:"$stage.mon" \
+		-pidfile "$stage.pid" -chardev stdio,id=console,logfile="$stage.raw" \
+		-serial chardev:console -kernel "$cache/vmlinuz" -initrd "$stage.cpio.gz" \
+		-append "console=ttyS0 quiet loglevel=3 panic=-1" </dev/null 2>&1 |
+		tr -d '\r' | tee "$stage.log" | grep -av '^KVM-GUEST-EXIT=' &
+	pipeline=$!
+	cat "$stage.mon.out" >"$stage.mon.log" 2>/dev/null &
+	monitor_reader=$!
+	exec 9<>"$stage.mon.in"
+	(
+		last=-1 still=0 nmi_at=-1 n=0
+		hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+		while sleep 10; do
+			size=$(stat -c %s "$stage.raw" 2>/dev/null || echo 0)
+			if [ "$size" = "$last" ]; then still=$((still + 10)); else still=0 last=$size nmi_at=-1; fi
+			pid=$(cat "$stage.pid" 2>/dev/null)
+			[ -n "$pid" ] || continue
+			# QEMU's CPU time now and 60 s ago (t0..t6: the last seven readings)
+			n=$((n + 1))
+			now=$(cpu_ticks "$pid")
+			eval "t$((n % 7))=$now"
+			eval "ago=\${t$(((n + 1) % 7)):-}"
+			idle=0
+			[ -n "$ago" ] && [ $((now - ago)) -lt $((hz / 20)) ] && idle=1 # an idle guest: ~hz/4
+			if [ "$nmi_at" -ge 0 ] && [ $((still - nmi_at)) -ge 60 ] && [ "$idle" = 1 ]; then
+				say "watchdog: no progress for $still s, not even after the NMI: this boot stalled"
+				: >"$stage.stalled"
+				kill -KILL "$pid"
+				break
+			fi
+			if [ "$nmi_at" -lt 0 ] && [ "$still" -ge "$quiet_s" ] && [ "$idle" = 1 ]; then
+				say "watchdog: no console output for $still s, QEMU used $((now - ago)) of $hz ticks a second in the last minute; the guest's CPU:"
+				printf 'info registers\n' >&9
+				sleep 2
+				grep -a -E '^(RIP|EFL|CR0)=' "$stage.mon.log" | tail -n 2 >&2
+				say "watchdog: sending the guest an NMI"
+				printf 'nmi\n' >&9
+				nmi_at=$still
+			fi
+		done
+	) &
+	watchdog=$!
+	wait "$pipeline"
+	kill "$watchdog" "$monitor_reader" 2>/dev/null
+	exec 9>&-
+}
+
+set +e
+attempt=0
+while :; do
+	boot_guest
+	[ -f "$stage.stalled" ] && [ "$attempt" -lt "$retries" ] || break
+	attempt=$((attempt + 1))
+	echo "kvm-guest: RESTART: the emulated guest stalled; booting it again (attempt $((attempt + 1)))"
+done
 set -e
 rc=$(sed -n 's/^KVM-GUEST-EXIT=\([0-9]*\)$/\1/p' "$stage.log" | tail -n 1)
 if [ -z "$rc" ]; then

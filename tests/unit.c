@@ -1923,9 +1923,11 @@ static void test_block_backend(void)
 	close(other);
 	CHECK(block_open(1, path, BLOCK_READ_ONLY, 512, UINT64_MAX, err, sizeof(err)) < 0);
 	CHECK(strstr(err, "given twice") != NULL);
-	uint8_t buf[8] = "written";
+	uint8_t buf[8] = "written", seen[8];
+	CHECK(block_read(0, 4000, seen, 8)); /* read ahead to the end, then written: */
 	CHECK(block_write(0, 4088, buf, 8));
-	CHECK(!block_write(0, 4090, buf, 8)); /* past the end */
+	CHECK(block_read(0, 4088, seen, 8) && memcmp(seen, buf, 8) == 0); /* not stale */
+	CHECK(!block_write(0, 4090, buf, 8));				  /* past the end */
 	CHECK(!block_read(0, UINT64_MAX - 2, buf, 8));
 	block_close_all();
 	CHECK_EQ(file_word(path, 4088), 0x74697277); /* "writ" */
