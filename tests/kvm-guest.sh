@@ -136,7 +136,7 @@ trap 'rm -rf "$stage" "$stage".*' EXIT
 # moves within a minute ends that boot as stalled; the boot is then started again, up to
 # $retries times, after a line "kvm-guest: RESTART" (test.sh counts results after the last).
 quiet_s=${VMM_GUEST_QUIET:-150}
-retries=${VMM_GUEST_RETRIES:-1}
+retries=${VMM_GUEST_RETRIES:-2}
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 boot_guest() {
 	rm -f "$stage.raw" "$stage.log" "$stage.pid" "$stage.stalled" "$stage".mon.*
