@@ -160,14 +160,16 @@ static bool host_failed(struct block_drive *d, const char *what, int e)
 	return false;
 }
 
-static bool pread_full(struct block_drive *d, uint64_t offset, uint8_t *buf, size_t len)
+/* report: a failure is the guest's disk error (said once); else only this call's. */
+static bool pread_full(struct block_drive *d, uint64_t offset, uint8_t *buf, size_t len,
+		       bool report)
 {
 	for (size_t done = 0; done < len;) {
 		ssize_t n = pread(d->fd, buf + done, len - done, (off_t)(offset + done));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) /* 0: the file shrank under us */
-			return host_failed(d, "reading", n < 0 ? errno : EIO);
+			return report ? host_failed(d, "reading", n < 0 ? errno : EIO) : false;
 		done += (size_t)n;
 	}
 	return true;
@@ -176,13 +178,13 @@ static bool pread_full(struct block_drive *d, uint64_t offset, uint8_t *buf, siz
 static bool read_file(struct block_drive *d, uint64_t offset, uint8_t *buf, size_t len)
 {
 	if (len >= READ_AHEAD)
-		return pread_full(d, offset, buf, len);
+		return pread_full(d, offset, buf, len, true);
 	uint8_t *cache = ahead[d - drives];
 	if (offset < d->ahead_at || offset + len > d->ahead_at + d->ahead_len) {
 		size_t n = d->size - offset < READ_AHEAD ? (size_t)(d->size - offset) : READ_AHEAD;
 		d->ahead_len = 0;
-		if (!pread_full(d, offset, cache, n))
-			return false;
+		if (!pread_full(d, offset, cache, n, false)) /* what lies ahead may be what fails */
+			return pread_full(d, offset, buf, len, true);
 		d->ahead_at = offset;
 		d->ahead_len = n;
 	}

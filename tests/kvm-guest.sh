@@ -155,6 +155,7 @@ boot_guest() {
 		last=-1 still=0 nmi_at=-1 n=0
 		hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 		while sleep 10; do
+			kill -0 "$pipeline" 2>/dev/null || break # the boot is over
 			size=$(stat -c %s "$stage.raw" 2>/dev/null || echo 0)
 			if [ "$size" = "$last" ]; then still=$((still + 10)); else still=0 last=$size nmi_at=-1; fi
 			pid=$(cat "$stage.pid" 2>/dev/null)
@@ -189,11 +190,15 @@ boot_guest() {
 	exec 9>&-
 }
 
+# Interrupted: take the guest and the watchdog down too.
+trap 'kill ${watchdog:-} ${monitor_reader:-} $(cat "$stage.pid" 2>/dev/null) 2>/dev/null; exit 1' INT TERM
 set +e
 attempt=0
 while :; do
 	boot_guest
-	[ -f "$stage.stalled" ] && [ "$attempt" -lt "$retries" ] || break
+	# only a boot that stalled before its command ended is worth another
+	[ -f "$stage.stalled" ] && ! grep -q '^KVM-GUEST-EXIT=' "$stage.log" &&
+		[ "$attempt" -lt "$retries" ] || break
 	attempt=$((attempt + 1))
 	echo "kvm-guest: RESTART: the emulated guest stalled; booting it again (attempt $((attempt + 1)))"
 done

@@ -69,7 +69,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (pid == 0) {
-		if (marker && (dup2(out[1], STDOUT_FILENO) < 0 || close(out[0]) < 0)) {
+		if (marker &&
+		    (dup2(out[1], STDOUT_FILENO) < 0 || close(out[0]) < 0 || close(out[1]) < 0)) {
 			perror("measure: dup2");
 			_exit(127);
 		}
@@ -81,6 +82,7 @@ int main(int argc, char **argv)
 	if (marker) {
 		close(out[1]);
 		marker_ms = watch_for(out[0], marker, &t0);
+		close(out[0]); /* a read error must not leave the command blocked on a full pipe */
 	}
 	int status;
 	struct rusage ru;

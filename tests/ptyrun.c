@@ -216,10 +216,10 @@ int main(int argc, char **argv)
 	int esc = 0;
 	for (;;) {
 		long t = now_ms() - start;
-		/* A first text without -w goes -I ms after the first output, later ones when due.
-		 */
+		/* A first text without -w goes -I ms after the first output (5 s later than -I if
+		 * there is none), later ones when due. */
 		long due = step == 0 && !steps[0].wait_for
-			       ? (first_output < 0 ? LONG_MAX : first_output + input_ms)
+			       ? (first_output < 0 ? input_ms + 5000 : first_output + input_ms)
 			       : input_ms;
 		if (step < nsteps && seen && t >= due) {
 			size_t n = unescape(steps[step].input, text, sizeof(text));
