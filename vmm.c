@@ -809,9 +809,23 @@ static unsigned cdrom_position(const struct options *o)
 
 /* Open, check and lock every disk image before anything touches KVM; the drive number in
  * the block backend is the IDE position. */
-static void open_disks(const struct options *o)
+/* Open one image as block drive `drive`, or end vmm with the reason: read-only as asked,
+ * else in memory with --snapshot, else read-write. */
+static void open_image(const struct options *o, unsigned drive, const char *path, bool readonly,
+		       unsigned sector, uint64_t max_size)
 {
 	char err[512];
+	enum block_mode mode = readonly	     ? BLOCK_READ_ONLY
+			       : o->snapshot ? BLOCK_SNAPSHOT
+					     : BLOCK_READ_WRITE;
+	if (block_open(drive, path, mode, sector, max_size, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmm: %s\n", err);
+		exit(EXIT_ERROR);
+	}
+}
+
+static void open_disks(const struct options *o)
+{
 	static const char iso_magic[] = "CD001"; /* ISO 9660's first volume descriptor */
 	for (unsigned i = 0; i < 4; i++) {
 		bool cd = i == 3;
@@ -819,16 +833,8 @@ static void open_disks(const struct options *o)
 		if (!path)
 			continue;
 		unsigned drive = cd ? cdrom_position(o) : i;
-		enum block_mode mode = cd || o->hd_readonly[i] ? BLOCK_READ_ONLY
-				       : o->snapshot	       ? BLOCK_SNAPSHOT
-							       : BLOCK_READ_WRITE;
-		if (block_open(drive, path, mode, cd ? IDE_CD_BLOCK : IDE_SECTOR,
-			       cd ? (uint64_t)IDE_CD_BLOCK * UINT32_MAX
-				  : (uint64_t)IDE_SECTOR << 48,
-			       err, sizeof(err)) < 0) {
-			fprintf(stderr, "vmm: %s\n", err);
-			exit(EXIT_ERROR);
-		}
+		open_image(o, drive, path, cd || o->hd_readonly[i], cd ? IDE_CD_BLOCK : IDE_SECTOR,
+			   cd ? (uint64_t)IDE_CD_BLOCK * UINT32_MAX : (uint64_t)IDE_SECTOR << 48);
 		char magic[sizeof(iso_magic) - 1];
 		if (cd && (!block_read(drive, 16 * IDE_CD_BLOCK + 1, magic, sizeof(magic)) ||
 			   memcmp(magic, iso_magic, sizeof(magic)) != 0)) {
@@ -840,14 +846,8 @@ static void open_disks(const struct options *o)
 		uint8_t c, h, s, type;
 		if (!o->fd[i])
 			continue;
-		if (block_open(BOARD_FLOPPY_BLOCK + i, o->fd[i],
-			       o->fd_readonly[i] ? BLOCK_READ_ONLY
-			       : o->snapshot	 ? BLOCK_SNAPSHOT
-						 : BLOCK_READ_WRITE,
-			       FDC_SECTOR, UINT64_MAX, err, sizeof(err)) < 0) {
-			fprintf(stderr, "vmm: %s\n", err);
-			exit(EXIT_ERROR);
-		}
+		open_image(o, BOARD_FLOPPY_BLOCK + i, o->fd[i], o->fd_readonly[i], FDC_SECTOR,
+			   UINT64_MAX);
 		if (fdc_geometry(block_size(BOARD_FLOPPY_BLOCK + i), &c, &h, &s, &type) < 0) {
 			fprintf(
 			    stderr,
@@ -976,6 +976,42 @@ static void finish_output(void)
 	}
 }
 
+/* Reserve vm.ram_size bytes of guest RAM at vm.ram, or end vmm saying why. */
+static void reserve_ram(void)
+{
+	char what[64];
+	/* Aligned to 2 MiB (a larger reservation, trimmed), so that where the host backs RAM
+	 * with a huge page KVM maps it with one 2 MiB page instead of 512 faults of 4 KiB. */
+	const size_t huge = 2 * MiB;
+	snprintf(what, sizeof(what), "%llu MiB of guest RAM",
+		 (unsigned long long)(vm.ram_size / MiB));
+	uint8_t *area = mmap(NULL, vm.ram_size + huge, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		die("reserving", what);
+	vm.ram = (uint8_t *)(((uintptr_t)area + huge - 1) & ~(uintptr_t)(huge - 1));
+	size_t head = (size_t)(vm.ram - area), tail = huge - head;
+	if ((head && munmap(area, head) < 0) || (tail && munmap(vm.ram + vm.ram_size, tail) < 0))
+		die("trimming the reservation of", what);
+	/* Huge pages where only an OS goes (a kernel touching all of RAM then takes one fault per
+	 * 2 MiB, not 512); 4 KiB pages where SeaBIOS works, so that a BIOS run costs about 1 MiB,
+	 * not 3-5: the first 2 MiB and the top 18 MiB below 4 GiB (SeaBIOS's high zone is the
+	 * top 16 MiB, its relocated code and buffers just below). Advice only: it may fail. */
+	const size_t bios_low = huge, bios_top = 18 * MiB;
+	madvise(vm.ram, vm.ram_size, MADV_HUGEPAGE);
+	madvise(vm.ram, vm.ram_below_4g, MADV_NOHUGEPAGE);
+	if (vm.ram_below_4g > bios_low + bios_top)
+		madvise(vm.ram + bios_low, vm.ram_below_4g - bios_low - bios_top, MADV_HUGEPAGE);
+	debug(1, "guest RAM: %llu MiB\n", (unsigned long long)(vm.ram_size / MiB));
+	struct sysinfo host;
+	if (debug_level >= 1 && sysinfo(&host) == 0 &&
+	    vm.ram_size / host.mem_unit > host.totalram + host.totalswap)
+		debug(1,
+		      "guest RAM is more than this host's %llu MiB of memory and swap: fine "
+		      "while the guest leaves the rest untouched\n",
+		      (unsigned long long)(host.totalram + host.totalswap) * host.mem_unit / MiB);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -1031,36 +1067,7 @@ int main(int argc, char **argv)
 	/* 2. Guest RAM: address space only; the kernel supplies pages as the guest touches them. */
 	vm.ram_size = o.ram_size;
 	board_split_ram(vm.ram_size, &vm.ram_below_4g, &vm.ram_above_4g);
-	/* Aligned to 2 MiB (a larger reservation, trimmed), so that where the host backs RAM
-	 * with a huge page KVM maps it with one 2 MiB page instead of 512 faults of 4 KiB. */
-	const size_t huge = 2 * MiB;
-	snprintf(err, sizeof(err), "%llu MiB of guest RAM",
-		 (unsigned long long)(vm.ram_size / MiB));
-	uint8_t *area = mmap(NULL, vm.ram_size + huge, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (area == MAP_FAILED)
-		die("reserving", err);
-	vm.ram = (uint8_t *)(((uintptr_t)area + huge - 1) & ~(uintptr_t)(huge - 1));
-	size_t head = (size_t)(vm.ram - area), tail = huge - head;
-	if ((head && munmap(area, head) < 0) || (tail && munmap(vm.ram + vm.ram_size, tail) < 0))
-		die("trimming the reservation of", err);
-	/* Huge pages where only an OS goes (a kernel touching all of RAM then takes one fault per
-	 * 2 MiB, not 512); 4 KiB pages where SeaBIOS works, so that a BIOS run costs about 1 MiB,
-	 * not 3-5: the first 2 MiB and the top 18 MiB below 4 GiB (SeaBIOS's high zone is the
-	 * top 16 MiB, its relocated code and buffers just below). Advice only: it may fail. */
-	const size_t bios_low = huge, bios_top = 18 * MiB;
-	madvise(vm.ram, vm.ram_size, MADV_HUGEPAGE);
-	madvise(vm.ram, vm.ram_below_4g, MADV_NOHUGEPAGE);
-	if (vm.ram_below_4g > bios_low + bios_top)
-		madvise(vm.ram + bios_low, vm.ram_below_4g - bios_low - bios_top, MADV_HUGEPAGE);
-	debug(1, "guest RAM: %llu MiB\n", (unsigned long long)(vm.ram_size / MiB));
-	struct sysinfo host;
-	if (debug_level >= 1 && sysinfo(&host) == 0 &&
-	    vm.ram_size / host.mem_unit > host.totalram + host.totalswap)
-		debug(1,
-		      "guest RAM is more than this host's %llu MiB of memory and swap: fine "
-		      "while the guest leaves the rest untouched\n",
-		      (unsigned long long)(host.totalram + host.totalswap) * host.mem_unit / MiB);
+	reserve_ram();
 
 	/* 3. KVM: the VM, its in-kernel interrupt controllers and timer, the vCPUs. */
 	open_kvm();

@@ -483,24 +483,31 @@ expect_absent "--no-seccomp: no filter" err "seccomp filter installed"
 # --- disks: IDE hard disks and the ATAPI CD-ROM --------------------------------------------
 # sector N (1-based) of FILE, up to its first NUL or newline
 sector() { dd if="$1" bs=512 skip=$(($2 - 1)) count=1 2>/dev/null | tr '\000' '\n' | head -n 1; }
+# boot_sector OPTION IMAGE DRIVE BOOTS READS: tests/disks/bootsector.S from IMAGE given with
+# OPTION starts as BIOS drive DRIVE, reads sector 2 and writes sector 3 into the file.
+boot_sector() {
+	run "$1" "$2"
+	expect "$1: SeaBIOS boots $4" 0 "boot sector: drive $3" "$RESET"
+	expect "$1: the boot sector reads $5" 0 "sector two says hello" ""
+	expect "$1: the boot sector's write succeeds" 0 "write ok" ""
+	if [ "$(sector "$2" 3)" = "written by the boot sector" ]; then ok "$1: the written sector is in the image"
+	else not_ok "$1: the written sector is in the image" "sector 3: $(sector "$2" 3)"; fi
+}
+# untouched NAME COPY ORIGINAL: COPY, made from ORIGINAL, must still be the same bytes
+untouched() {
+	if cmp -s "$3" "$2"; then ok "$1"; else not_ok "$1" "it changed"; fi
+}
 cp "$DISKS/hd.img" "$T/hd.img"
-run --hda "$T/hd.img"
-expect "--hda: SeaBIOS boots the boot sector from the hard disk" 0 "boot sector: drive 80" "$RESET"
-expect "--hda: the boot sector reads the sector the test put there" 0 "sector two says hello" ""
-expect "--hda: the boot sector's write succeeds" 0 "write ok" ""
-if [ "$(sector "$T/hd.img" 3)" = "written by the boot sector" ]; then ok "--hda: the written sector is in the image"
-else not_ok "--hda: the written sector is in the image" "sector 3: $(sector "$T/hd.img" 3)"; fi
+boot_sector --hda "$T/hd.img" 80 "the boot sector from the hard disk" "the sector the test put there"
 run -d 1 --hda "$T/hd.img"
 expect "--hda: SeaBIOS sees an ATA disk" 0 "ata0-0: VMM HARDDISK ATA-7 Hard-Disk \(1 MiBytes\)" ""
 cp "$DISKS/hd.img" "$T/snap.img"
 run --snapshot --hda "$T/snap.img"
 expect "--snapshot: the guest writes" 0 "write ok" ""
-if cmp -s "$DISKS/hd.img" "$T/snap.img"; then ok "--snapshot: the image file is untouched"
-else not_ok "--snapshot: the image file is untouched" "it changed"; fi
+untouched "--snapshot: the image file is untouched" "$T/snap.img" "$DISKS/hd.img"
 run --hda-ro "$T/snap.img"
 expect "--hda-ro: the guest's write fails" 0 "write failed" ""
-if cmp -s "$DISKS/hd.img" "$T/snap.img"; then ok "--hda-ro: the image file is untouched"
-else not_ok "--hda-ro: the image file is untouched" "it changed"; fi
+untouched "--hda-ro: the image file is untouched" "$T/snap.img" "$DISKS/hd.img"
 # a second vmm on an image in use
 "$VMM" --hda "$T/hd.img" -b "$GUESTS/spin.bin" >/dev/null 2>&1 </dev/null &
 holder=$!
@@ -531,17 +538,11 @@ run --hda
 expect "--hda without a file: usage error" 2 "" "needs an argument"
 # the floppy drive: the same boot sector from --fda, through the 82077AA and ISA DMA
 cp "$DISKS/fd.img" "$T/fd.img"
-run --fda "$T/fd.img"
-expect "--fda: SeaBIOS boots the floppy" 0 "boot sector: drive 00" "$RESET"
-expect "--fda: the boot sector reads the next sector" 0 "sector two says hello" ""
-expect "--fda: the boot sector's write succeeds" 0 "write ok" ""
-if [ "$(sector "$T/fd.img" 3)" = "written by the boot sector" ]; then ok "--fda: the written sector is in the image"
-else not_ok "--fda: the written sector is in the image" "sector 3: $(sector "$T/fd.img" 3)"; fi
+boot_sector --fda "$T/fd.img" 00 "the floppy" "the next sector"
 cp "$DISKS/fd.img" "$T/fd-ro.img"
 run --fda-ro "$T/fd-ro.img"
 expect "--fda-ro: the floppy is write-protected, the guest's write fails" 0 "write failed" ""
-if cmp -s "$DISKS/fd.img" "$T/fd-ro.img"; then ok "--fda-ro: the image file is untouched"
-else not_ok "--fda-ro: the image file is untouched" "it changed"; fi
+untouched "--fda-ro: the image file is untouched" "$T/fd-ro.img" "$DISKS/fd.img"
 run --fda "$T/hd.img"
 expect "--fda with an image of no floppy's size: refused, named" 1 "" "hd.img: 1048576 bytes is not a floppy's size"
 run --hda "$T/hd.img" --fda "$T/fd.img" --boot ac
