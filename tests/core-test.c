@@ -108,6 +108,29 @@ static void test_parse_options(void)
 		}
 	}
 	result(good, "parse_options: every option, and a message for each bad one");
+
+	/* the disks: which file goes where, read-only or not, and the boot order */
+	good = parse("--hda a.img --hdb-ro b.img --cdrom c.iso --fda d.img --fdb-ro e.img "
+		     "--snapshot --boot dca",
+		     &o, err) == 0 &&
+	       strcmp(o.hd[0], "a.img") == 0 && !o.hd_readonly[0] &&
+	       strcmp(o.hd[1], "b.img") == 0 && o.hd_readonly[1] && !o.hd[2] &&
+	       strcmp(o.cdrom, "c.iso") == 0 && strcmp(o.fd[0], "d.img") == 0 &&
+	       !o.fd_readonly[0] && strcmp(o.fd[1], "e.img") == 0 && o.fd_readonly[1] &&
+	       o.snapshot && strcmp(o.boot_order, "dca") == 0;
+	good &= parse("--hdc-ro x.img --fdb y.img", &o, err) == 0 && !o.hd[0] &&
+		strcmp(o.hd[2], "x.img") == 0 && o.hd_readonly[2] && !o.fd[0] &&
+		strcmp(o.fd[1], "y.img") == 0 && !o.fd_readonly[1] && !o.snapshot;
+	const char *bad_disks[] = {
+	    "--hda", "--fda", "--cdrom", "--hda=", "--fdb-ro=", "--boot x", "--boot", "--boot cc"};
+	for (unsigned i = 0; i < sizeof(bad_disks) / sizeof(bad_disks[0]); i++) {
+		err[0] = 0;
+		if (parse(bad_disks[i], &o, err) == 0 || !err[0]) {
+			printf("  '%s' was accepted\n", bad_disks[i]);
+			good = 0;
+		}
+	}
+	result(good, "parse_options: the disk options, and a message for each bad one");
 }
 
 static void write_file(const char *path, size_t size, int byte)
