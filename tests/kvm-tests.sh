@@ -395,7 +395,9 @@ if [ -x "$PTYRUN" ]; then
 	# The text display (the default on a terminal): the VGA screen drawn in it.
 	pty "SeaBIOS on a terminal" -- "$VMM" --screendump "$T/screen.txt"
 	# A frame may catch SeaBIOS mid-word; the next continues at the cursor: drop the codes.
-	if [ "$rc" = 0 ] && tr -d '\033' <"$T/out" | sed 's/\[[0-9;?]*[A-Za-z]//g' | grep -q "No bootable device"; then
+	# One word only: a frame skips a blank cell that did not change, so words can arrive with
+	# a cursor move, not a space, between them (as for ptyrun's -w below).
+	if [ "$rc" = 0 ] && tr -d '\033' <"$T/out" | sed 's/\[[0-9;?]*[A-Za-z]//g' | grep -q "bootable"; then
 		ok "the text screen: SeaBIOS boots to its end on the terminal"
 	else not_ok "the text screen: SeaBIOS boots to its end on the terminal" "status $rc"; fi
 	expect "the text screen: drawn with cursor moves and colours" 0 "$(printf '\033')\[0;37;40m" ""
