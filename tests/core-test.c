@@ -81,6 +81,22 @@ static int parse(const char *line, struct options *o, char *err)
 	return parse_options(argc, argv, o, err, 200);
 }
 
+/* Every command line in bad[] must be refused with a message; 1 if so. */
+static int all_refused(const char *const *bad, unsigned n)
+{
+	struct options o;
+	char err[200];
+	int good = 1;
+	for (unsigned i = 0; i < n; i++) {
+		err[0] = 0;
+		if (parse(bad[i], &o, err) == 0 || !err[0]) {
+			printf("  '%s' was accepted\n", bad[i]);
+			good = 0;
+		}
+	}
+	return good;
+}
+
 static void test_parse_options(void)
 {
 	struct options o;
@@ -100,13 +116,7 @@ static void test_parse_options(void)
 	    "-x",    "-m",   "-m 0",  "-m 8M", "-m 2T",	 "-m 1000001K",
 	    "-d 4",  "-d",   "-d 12", "stray", "--bios", "-c 0",
 	    "-c 65", "-c x", "-c",    "-c -1", "-c 1x",	 "-c 99999999999999999999"};
-	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = 0;
-		if (parse(bad[i], &o, err) == 0 || !err[0]) {
-			printf("  '%s' was accepted\n", bad[i]);
-			good = 0;
-		}
-	}
+	good &= all_refused(bad, sizeof(bad) / sizeof(bad[0]));
 	result(good, "parse_options: every option, and a message for each bad one");
 
 	/* the disks: which file goes where, read-only or not, and the boot order */
@@ -123,13 +133,7 @@ static void test_parse_options(void)
 		strcmp(o.fd[1], "y.img") == 0 && !o.fd_readonly[1] && !o.snapshot;
 	const char *bad_disks[] = {
 	    "--hda", "--fda", "--cdrom", "--hda=", "--fdb-ro=", "--boot x", "--boot", "--boot cc"};
-	for (unsigned i = 0; i < sizeof(bad_disks) / sizeof(bad_disks[0]); i++) {
-		err[0] = 0;
-		if (parse(bad_disks[i], &o, err) == 0 || !err[0]) {
-			printf("  '%s' was accepted\n", bad_disks[i]);
-			good = 0;
-		}
-	}
+	good &= all_refused(bad_disks, sizeof(bad_disks) / sizeof(bad_disks[0]));
 	result(good, "parse_options: the disk options, and a message for each bad one");
 }
 
