@@ -144,12 +144,17 @@ static void ide_config_written(void *dev, unsigned reg, unsigned size)
 static const struct pci_function_ops ide_pci_ops = {.config_written = ide_config_written};
 
 /* The IDE function and its drives, when there is a drive. */
-static int add_ide(struct board *b, const struct board_config *cfg)
+static bool has_ide(const struct board_config *cfg)
 {
 	bool any = false;
 	for (unsigned i = 0; i < 4; i++)
 		any |= cfg->ide_drives[i] != IDE_NONE;
-	if (!any)
+	return any;
+}
+
+static int add_ide(struct board *b, const struct board_config *cfg)
+{
+	if (!has_ide(cfg))
 		return 0;
 	ide_init(&b->ide, IRQ_IDE0, IRQ_IDE1);
 	for (unsigned i = 0; i < 4; i++)
@@ -231,7 +236,7 @@ int board_init(struct board *b, const struct board_config *cfg)
 	cmos_init(&b->cmos, IRQ_RTC, b->ram_below_4g, b->ram_above_4g, cfg->cpus);
 	pci_host_init(&b->pci);
 	i440fx_init(&b->host_bridge);
-	piix3_init(&b->isa_bridge);
+	piix3_init(&b->isa_bridge, has_ide(cfg));
 	fw_cfg_init(&b->fw_cfg);
 	i8042_init(&b->i8042, IRQ_KEYBOARD, IRQ_MOUSE, STREAM_KEYBOARD);
 	sysctl_init(&b->sysctl);

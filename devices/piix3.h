@@ -3,6 +3,8 @@
 #ifndef DEVICES_PIIX3_H
 #define DEVICES_PIIX3_H
 
+#include <stdbool.h>
+
 #include "pci.h"
 
 #define PIIX3_PIRQ_ROUTE 0x60 /* 0x60-0x63: PIRQA-D to ISA IRQ (datasheet 2.2.7) */
@@ -11,6 +13,7 @@ struct piix3 {
 	struct pci_config config;
 };
 
-void piix3_init(struct piix3 *isa);
+/* multifunction: another function of device 1 exists (the IDE controller, 00:01.1). */
+void piix3_init(struct piix3 *isa, bool multifunction);
 
 #endif

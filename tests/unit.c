@@ -693,7 +693,7 @@ static void test_pci_probe(void)
 	CHECK_EQ(cfg_read(1, 0, 0, 4), 0x70008086);
 	CHECK_EQ(cfg_read(0, 0, 0x08, 4) >> 8, 0x060000); /* host bridge class */
 	CHECK_EQ(cfg_read(1, 0, 0x0a, 2), 0x0601);	  /* ISA bridge class */
-	CHECK_EQ(cfg_read(1, 0, 0x0e, 1), 0x80);	  /* multifunction */
+	CHECK_EQ(cfg_read(1, 0, 0x0e, 1), 0x00);	  /* single function: no IDE */
 	CHECK_EQ(cfg_read(2, 0, 0, 4), 0xffffffff);	  /* empty slot */
 	out(0xcf8, 4, 0x00000000);			  /* enable bit clear */
 	CHECK_EQ(in(0xcfc, 4), 0xffffffff);
@@ -1450,6 +1450,8 @@ static void test_ide_pci_function_and_detection(void)
 {
 	ide_board(BLOCK_READ_WRITE);
 	uint32_t fn = 0x80000000u | 1u << 11 | 1u << 8; /* 00:01.1 */
+	out(0xcf8, 4, 0x80000800u | 0x0c); /* 00:01.0 says there is more than one function */
+	CHECK_EQ(in(0xcfe, 1), 0x80);
 	out(0xcf8, 4, fn);
 	CHECK_EQ(in(0xcfc, 4), 0x70108086);
 	out(0xcf8, 4, fn | 0x08);
