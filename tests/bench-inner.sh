@@ -53,6 +53,44 @@ traced() { # traced EVENT COMMAND...: how many EVENTs the command caused
 	grep -c " $ev:" $tr/trace
 }
 
+# outside_run COMMAND...: milliseconds its threads spent between the return of one KVM_RUN and
+# the start of the next (handling exits in user space, and whatever else that thread did
+# there), from the kernel's syscall trace: what the VMM's own code costs, apart from the
+# guest and the kernel. ioctl is system call 16; KVM_RUN is request 0xae80.
+outside_run() {
+	if [ ! -w $tr/tracing_on ] || [ ! -d $tr/events/raw_syscalls ]; then
+		echo -
+		return
+	fi
+	echo 0 >$tr/tracing_on
+	echo >$tr/trace
+	echo 65536 >$tr/buffer_size_kb
+	for e in sys_enter sys_exit; do
+		echo 'id == 16' >$tr/events/raw_syscalls/$e/filter
+		echo 1 >$tr/events/raw_syscalls/$e/enable
+	done
+	echo 1 >$tr/tracing_on
+	"$@" >/dev/null 2>&1 </dev/null
+	echo 0 >$tr/tracing_on
+	for e in sys_enter sys_exit; do
+		echo 0 >$tr/events/raw_syscalls/$e/enable
+		echo 0 >$tr/events/raw_syscalls/$e/filter
+	done
+	# Lines: "  TASK-PID [CPU] FLAGS SECONDS: sys_enter: NR 16 (fd, ae80, ...)"; a
+	# task's name may hold blanks (QEMU's "CPU 0/KVM"), so the thread is the field before [CPU].
+	awk '{
+		for (i = 1; i <= NF; i++) if ($i ~ /^sys_(enter|exit):$/) break
+		if (i > NF) next
+		for (c = 2; c < i && $c !~ /^\[[0-9]+\]$/; c++) ;
+		t = $(i - 1); sub(":", "", t); id = $(c - 1)
+		if ($i == "sys_enter:") {
+			run = ($(i + 4) == "ae80,")
+			if (run && (id in back)) { total += t - back[id]; delete back[id] }
+			inrun[id] = run
+		} else if (inrun[id]) back[id] = t
+	} END { printf "%d\n", total * 1000 + 0.5 }' $tr/trace
+}
+
 # compare TITLE VMM_COMMAND QEMU_COMMAND: the table for one pair
 compare() {
 	# shellcheck disable=SC2086 # split on purpose
@@ -67,6 +105,10 @@ compare() {
 	vk=$(traced kvm_exit $2)
 	# shellcheck disable=SC2086
 	qk=$(traced kvm_exit $3)
+	# shellcheck disable=SC2086
+	vo=$(outside_run $2)
+	# shellcheck disable=SC2086
+	qo=$(outside_run $3)
 	vt=$(median v.raw wall_ms) qt=$(median q.raw wall_ms)
 	vm=$(median v.raw marker_ms) qm=$(median q.raw marker_ms)
 	vr=$(median v.raw maxrss_kib) qr=$(median q.raw maxrss_kib)
@@ -76,6 +118,7 @@ compare() {
 	row "  peak RSS (KiB)" "$vr" "$qr" "$(ratio "$vr" "$qr")"
 	row "  exits to user space (kernel count)" "$vu" "$qu" "$(ratio "$vu" "$qu")"
 	row "  VM exits in all (kernel count)" "$vk" "$qk" "$(ratio "$vk" "$qk")"
+	row "  ms in user space between KVM_RUNs" "$vo" "$qo" "$(ratio "$vo" "$qo")"
 }
 
 compare "SeaBIOS to its end, no VGA" "$vmm" "$qemu"
