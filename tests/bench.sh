@@ -6,7 +6,7 @@
 # vmm's start-up with 16 MiB against 64 GiB of RAM, and the time to a Linux guest's userspace
 # from a syslinux hard disk (tests/linux-disks.sh). Runs where the KVM tests run: directly
 # on hardware-like /dev/kvm, else in the nested test guest. The table is also kept in
-# tests/bench-results/DATE.txt.
+# tests/bench-results/DATE-HHMM.txt (UTC), one file a run.
 #   tests/bench.sh [RUNS]      (VMM_TEST_KVM=direct|nested|auto as in test.sh)
 set -eu
 cd "$(dirname "$0")/.."
@@ -34,9 +34,10 @@ if [ "$mode" = auto ]; then
 	fi
 fi
 mkdir -p tests/bench-results
-result=tests/bench-results/$(date +%Y-%m-%d).txt
+result=tests/bench-results/$(date -u +%Y-%m-%d-%H%M).txt # one file a run: earlier ones stay
+version=$(git describe --always --dirty 2>/dev/null || echo unknown) # before tee rewrites $result
 {
-	echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $mode KVM, vmm $(git describe --always --dirty 2>/dev/null)"
+	echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $mode KVM, vmm $version"
 	if [ "$mode" = direct ]; then
 		(cd "$p" && sh ./bench-inner.sh "$runs")
 	else
