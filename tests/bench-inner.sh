@@ -38,19 +38,37 @@ timed_runs() {
 # Exits as the kernel counts them: one traced run each.
 tr=/sys/kernel/tracing
 [ -d $tr/events ] || mount -t tracefs nodev $tr 2>/dev/null || tr=/sys/kernel/debug/tracing
+# trace_command COMMAND...: run it with whatever events the caller enabled, tracing only
+# it and the threads and children it makes (set_event_pid with event-fork: other VMs on the
+# host stay out), in 8 MiB a CPU; the buffer's size is put back afterwards. Fails when the
+# kernel lost events, so a count is never silently short.
+trace_command() {
+	size=$(awk '{ if ($2 == "(expanded:") { sub(/\)/, "", $3); print $3 } else print $1 }' \
+		$tr/buffer_size_kb)
+	echo 0 >$tr/tracing_on
+	echo 8192 >$tr/buffer_size_kb
+	echo >$tr/trace
+	echo 1 >$tr/options/event-fork
+	echo 1 >$tr/tracing_on
+	# shellcheck disable=SC2016 # $$ is the inner shell's, which exec keeps
+	sh -c 'echo $$ >"$0/set_event_pid"; exec "$@"' "$tr" "$@" >/dev/null 2>&1 </dev/null
+	echo 0 >$tr/tracing_on
+	echo >$tr/set_event_pid
+	echo 0 >$tr/options/event-fork
+	echo "$size" >$tr/buffer_size_kb 2>/dev/null || true
+	! grep -q "LOST" $tr/trace
+}
+
 traced() { # traced EVENT COMMAND...: how many EVENTs the command caused
 	ev=$1
 	shift
-	[ -w $tr/tracing_on ] || { echo -; return; }
-	echo 0 >$tr/tracing_on
-	echo >$tr/trace
-	echo 16384 >$tr/buffer_size_kb
+	if [ ! -w $tr/tracing_on ]; then
+		echo -
+		return
+	fi
 	echo 1 >"$tr/events/kvm/$ev/enable"
-	echo 1 >$tr/tracing_on
-	"$@" >/dev/null 2>&1 </dev/null
-	echo 0 >$tr/tracing_on
+	if trace_command "$@"; then grep -c " $ev:" $tr/trace; else echo -; fi
 	echo 0 >"$tr/events/kvm/$ev/enable"
-	grep -c " $ev:" $tr/trace
 }
 
 # outside_run COMMAND...: milliseconds its threads spent between the return of one KVM_RUN and
@@ -62,20 +80,20 @@ outside_run() {
 		echo -
 		return
 	fi
-	echo 0 >$tr/tracing_on
-	echo >$tr/trace
-	echo 65536 >$tr/buffer_size_kb
 	for e in sys_enter sys_exit; do
 		echo 'id == 16' >$tr/events/raw_syscalls/$e/filter
 		echo 1 >$tr/events/raw_syscalls/$e/enable
 	done
-	echo 1 >$tr/tracing_on
-	"$@" >/dev/null 2>&1 </dev/null
-	echo 0 >$tr/tracing_on
+	ok=true
+	trace_command "$@" || ok=false
 	for e in sys_enter sys_exit; do
 		echo 0 >$tr/events/raw_syscalls/$e/enable
 		echo 0 >$tr/events/raw_syscalls/$e/filter
 	done
+	if ! $ok; then
+		echo -
+		return
+	fi
 	# Lines: "  TASK-PID [CPU] FLAGS SECONDS: sys_enter: NR 16 (fd, ae80, ...)"; a
 	# task's name may hold blanks (QEMU's "CPU 0/KVM"), so the thread is the field before [CPU].
 	awk '{
