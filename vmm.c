@@ -202,22 +202,6 @@ static uint8_t *ram_at(uint64_t gpa, size_t len)
 	return NULL;
 }
 
-bool machine_read_ram(uint64_t gpa, void *buf, size_t len)
-{
-	const uint8_t *p = ram_at(gpa, len);
-	if (p)
-		memcpy(buf, p, len);
-	return p != NULL;
-}
-
-bool machine_write_ram(uint64_t gpa, const void *buf, size_t len)
-{
-	uint8_t *p = ram_at(gpa, len);
-	if (p)
-		memcpy(p, buf, len);
-	return p != NULL;
-}
-
 /* ---- memory ---------------------------------------------------------------------------------- */
 
 static int set_memory(unsigned slot, uint64_t gpa, uint64_t size, const void *host, uint32_t flags)
@@ -297,20 +281,71 @@ static uint64_t shadow_read(void *dev, uint64_t offset, unsigned size)
 	return ~0ull; /* nothing on the ROM side here */
 }
 
+/* The PAM block holding addr, an address in the window. */
+static unsigned pam_block_of(uint64_t addr)
+{
+	uint64_t block = (addr - PAM_BASE) / 0x4000;
+	return block < PAM_BLOCKS ? (unsigned)block : PAM_BLOCKS - 1;
+}
+
 static void shadow_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
 {
 	(void)dev;
 	for (unsigned i = 0; i < size; i++) {
 		uint32_t addr = PAM_BASE + (uint32_t)offset + i;
-		unsigned block = (addr - PAM_BASE) / 0x4000;
-		if (block >= PAM_BLOCKS)
-			block = PAM_BLOCKS - 1;
-		if (vm.pam_mapped[block] == PAM_WRITE_RAM)
+		if (vm.pam_mapped[pam_block_of(addr)] == PAM_WRITE_RAM)
 			vm.ram[addr] = (uint8_t)(value >> (8 * i));
 	}
 }
 
 static const struct io_ops shadow_ops = {.read = shadow_read, .write = shadow_write};
+
+/* Device DMA sees the PAM window as the CPU does: RAM where the block's attribute lets the
+ * access reach RAM, else the ROM side (writes dropped, reads of the image or of nothing). */
+static bool touches_pam(uint64_t gpa, size_t len)
+{
+	return gpa < MiB && gpa + len > PAM_BASE;
+}
+
+bool machine_read_ram(uint64_t gpa, void *buf, size_t len)
+{
+	const uint8_t *p = ram_at(gpa, len);
+	if (!p)
+		return false;
+	if (!touches_pam(gpa, len)) {
+		memcpy(buf, p, len);
+		return true;
+	}
+	uint8_t *out = buf;
+	for (size_t i = 0; i < len; i++) {
+		uint64_t addr = gpa + i;
+		enum pam_mode mode =
+		    addr >= PAM_BASE && addr < MiB ? vm.pam_mapped[pam_block_of(addr)] : PAM_RAM;
+		const uint8_t *rom = rom_behind((uint32_t)addr);
+		out[i] = mode == PAM_RAM || mode == PAM_READ_RAM ? p[i] : rom ? *rom : 0xff;
+	}
+	return true;
+}
+
+bool machine_write_ram(uint64_t gpa, const void *buf, size_t len)
+{
+	uint8_t *p = ram_at(gpa, len);
+	if (!p)
+		return false;
+	if (!touches_pam(gpa, len)) {
+		memcpy(p, buf, len);
+		return true;
+	}
+	const uint8_t *in = buf;
+	for (size_t i = 0; i < len; i++) {
+		uint64_t addr = gpa + i;
+		enum pam_mode mode =
+		    addr >= PAM_BASE && addr < MiB ? vm.pam_mapped[pam_block_of(addr)] : PAM_RAM;
+		if (mode == PAM_RAM || mode == PAM_WRITE_RAM)
+			p[i] = in[i];
+	}
+	return true;
+}
 
 /* Guest RAM from 0 (and above 4 GiB) around the PAM window, the BIOS image ending at 4 GiB
  * (where the CPU fetches its first instruction) and the window as the PAM registers say:
@@ -364,6 +399,13 @@ static void setup_cpuid(struct vcpu *v, const struct kvm_cpuid2 *supported)
 		}
 		if (e->function == 0xb || e->function == 0x1f)
 			e->edx = v->id; /* x2APIC ID */
+		if (e->function == 0x8000001e) {
+			/* AMD topology (APM vol. 3, CPUID Fn8000_001E): KVM passes the host's on;
+			 * each vCPU is a core of its own, one thread, node 0. */
+			e->eax = v->id;	       /* extended APIC ID */
+			e->ebx = v->id & 0xff; /* core ID; threads per core - 1 = 0 */
+			e->ecx = 0;	       /* node 0, one node per processor */
+		}
 		signature |= e->function == 0x40000000;
 		features |= e->function == 0x40000001;
 	}

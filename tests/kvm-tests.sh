@@ -237,8 +237,8 @@ expect "RTC: periodic interrupts reach the guest on IRQ 8" 0 \
 run -b "$GUESTS/date.bin"
 expect "RTC: a date set field by field with SET held stays that date" 0 "date: 24-02-15" "$RESET"
 run -b "$GUESTS/pam.bin"
-expect "PAM: read-write, read-only and ROM-side blocks as the i440FX says" 0 \
-	"pam: rw ok, ro ok, rom ok" "$RESET"
+expect "PAM: read-write, read-only and ROM-side blocks as the i440FX says, for the CPU and DMA" 0 \
+	"pam: rw ok, dma rw ok, ro ok, dma ro ok, rom ok" "$RESET"
 run -b "$GUESTS/cpuid.bin"
 expect "CPUID: the hypervisor bit and KVM's signature" 0 \
 	"cpuid: hypervisor bit 1, signature KVMKVMKVM" "$RESET"
