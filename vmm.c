@@ -400,8 +400,8 @@ static void setup_cpuid(struct vcpu *v, const struct kvm_cpuid2 *supported)
 		if (e->function == 0xb || e->function == 0x1f)
 			e->edx = v->id; /* x2APIC ID */
 		if (e->function == 0x8000001e) {
-			/* AMD topology (APM vol. 3, CPUID Fn8000_001E): KVM passes the host's on;
-			 * each vCPU is a core of its own, one thread, node 0. */
+			/* AMD topology (APM vol. 3, CPUID Fn8000_001E), where KVM offers the host's
+			 * values or zeros: each vCPU is a core of its own, one thread, node 0. */
 			e->eax = v->id;	       /* extended APIC ID */
 			e->ebx = v->id & 0xff; /* core ID; threads per core - 1 = 0 */
 			e->ecx = 0;	       /* node 0, one node per processor */
