@@ -288,12 +288,18 @@ static unsigned pam_block_of(uint64_t addr)
 	return block < PAM_BLOCKS ? (unsigned)block : PAM_BLOCKS - 1;
 }
 
+/* How the CPU and devices reach addr: as its PAM block says in the window, else plain RAM. */
+static enum pam_mode pam_mode_at(uint64_t addr)
+{
+	return addr >= PAM_BASE && addr < MiB ? vm.pam_mapped[pam_block_of(addr)] : PAM_RAM;
+}
+
 static void shadow_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
 {
 	(void)dev;
 	for (unsigned i = 0; i < size; i++) {
 		uint32_t addr = PAM_BASE + (uint32_t)offset + i;
-		if (vm.pam_mapped[pam_block_of(addr)] == PAM_WRITE_RAM)
+		if (pam_mode_at(addr) == PAM_WRITE_RAM)
 			vm.ram[addr] = (uint8_t)(value >> (8 * i));
 	}
 }
@@ -318,10 +324,8 @@ bool machine_read_ram(uint64_t gpa, void *buf, size_t len)
 	}
 	uint8_t *out = buf;
 	for (size_t i = 0; i < len; i++) {
-		uint64_t addr = gpa + i;
-		enum pam_mode mode =
-		    addr >= PAM_BASE && addr < MiB ? vm.pam_mapped[pam_block_of(addr)] : PAM_RAM;
-		const uint8_t *rom = rom_behind((uint32_t)addr);
+		enum pam_mode mode = pam_mode_at(gpa + i);
+		const uint8_t *rom = rom_behind((uint32_t)(gpa + i));
 		out[i] = mode == PAM_RAM || mode == PAM_READ_RAM ? p[i] : rom ? *rom : 0xff;
 	}
 	return true;
@@ -338,9 +342,7 @@ bool machine_write_ram(uint64_t gpa, const void *buf, size_t len)
 	}
 	const uint8_t *in = buf;
 	for (size_t i = 0; i < len; i++) {
-		uint64_t addr = gpa + i;
-		enum pam_mode mode =
-		    addr >= PAM_BASE && addr < MiB ? vm.pam_mapped[pam_block_of(addr)] : PAM_RAM;
+		enum pam_mode mode = pam_mode_at(gpa + i);
 		if (mode == PAM_RAM || mode == PAM_WRITE_RAM)
 			p[i] = in[i];
 	}
@@ -849,8 +851,6 @@ static unsigned cdrom_position(const struct options *o)
 	return o->hd[2] ? 3 : 2;
 }
 
-/* Open, check and lock every disk image before anything touches KVM; the drive number in
- * the block backend is the IDE position. */
 /* Open one image as block drive `drive`, or end vmm with the reason: read-only as asked,
  * else in memory with --snapshot, else read-write. */
 static void open_image(const struct options *o, unsigned drive, const char *path, bool readonly,
@@ -866,6 +866,8 @@ static void open_image(const struct options *o, unsigned drive, const char *path
 	}
 }
 
+/* Open, check and lock every disk image before anything touches KVM; the drive number in
+ * the block backend is the IDE position. */
 static void open_disks(const struct options *o)
 {
 	static const char iso_magic[] = "CD001"; /* ISO 9660's first volume descriptor */

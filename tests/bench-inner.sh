@@ -84,29 +84,27 @@ outside_run() {
 		echo 'id == 16' >$tr/events/raw_syscalls/$e/filter
 		echo 1 >$tr/events/raw_syscalls/$e/enable
 	done
-	ok=true
-	trace_command "$@" || ok=false
+	# Lines: "  TASK-PID [CPU] FLAGS SECONDS: sys_enter: NR 16 (fd, ae80, ...)"; a
+	# task's name may hold blanks (QEMU's "CPU 0/KVM"), so the thread is the field before [CPU].
+	if trace_command "$@"; then
+		awk '{
+			for (i = 1; i <= NF; i++) if ($i ~ /^sys_(enter|exit):$/) break
+			if (i > NF) next
+			for (c = 2; c < i && $c !~ /^\[[0-9]+\]$/; c++) ;
+			t = $(i - 1); sub(":", "", t); id = $(c - 1)
+			if ($i == "sys_enter:") {
+				run = ($(i + 4) == "ae80,")
+				if (run && (id in back)) { total += t - back[id]; delete back[id] }
+				inrun[id] = run
+			} else if (inrun[id]) back[id] = t
+		} END { printf "%d\n", total * 1000 + 0.5 }' $tr/trace
+	else
+		echo -
+	fi
 	for e in sys_enter sys_exit; do
 		echo 0 >$tr/events/raw_syscalls/$e/enable
 		echo 0 >$tr/events/raw_syscalls/$e/filter
 	done
-	if ! $ok; then
-		echo -
-		return
-	fi
-	# Lines: "  TASK-PID [CPU] FLAGS SECONDS: sys_enter: NR 16 (fd, ae80, ...)"; a
-	# task's name may hold blanks (QEMU's "CPU 0/KVM"), so the thread is the field before [CPU].
-	awk '{
-		for (i = 1; i <= NF; i++) if ($i ~ /^sys_(enter|exit):$/) break
-		if (i > NF) next
-		for (c = 2; c < i && $c !~ /^\[[0-9]+\]$/; c++) ;
-		t = $(i - 1); sub(":", "", t); id = $(c - 1)
-		if ($i == "sys_enter:") {
-			run = ($(i + 4) == "ae80,")
-			if (run && (id in back)) { total += t - back[id]; delete back[id] }
-			inrun[id] = run
-		} else if (inrun[id]) back[id] = t
-	} END { printf "%d\n", total * 1000 + 0.5 }' $tr/trace
 }
 
 # compare TITLE VMM_COMMAND QEMU_COMMAND: the table for one pair
